@@ -1,0 +1,83 @@
+// swift-tools-version:6.0
+// postern: a privilege-separated TLS e-mail proxy. Three executables carry four roles
+// (SPEC §1); shared code lives in small library targets named for what they hold.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+
+let package = Package(
+    name: "postern",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "postern", targets: ["listener"]),
+        .executable(name: "postern-authd", targets: ["authd"]),
+        .executable(name: "postern-relay", targets: ["relay"]),
+        .executable(name: "posternctl", targets: ["posternctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // System libraries, each behind a small shim header.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        // What Swift cannot call: fork+exec with privilege drop, SCM_RIGHTS, splice, crypt.
+        .target(name: "CPostern", linkerSettings: [.linkedLibrary("crypt")]),
+
+        // Pure code: no I/O, testable without sockets.
+        .target(name: "PosternCore", dependencies: ["CPostern"], swiftSettings: strict),
+        .target(name: "PosternProtocols", dependencies: ["PosternCore"], swiftSettings: strict),
+        .target(name: "PosternConfig", dependencies: [
+            "PosternCore", .product(name: "TOMLKit", package: "TOMLKit"),
+        ], swiftSettings: strict),
+        .target(name: "PosternIPC", dependencies: [
+            "PosternCore", "PosternConfig", "CPostern",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: strict),
+        .target(name: "PosternTLS", dependencies: [
+            "COpenSSL", "PosternCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: strict),
+        .target(name: "PosternSandbox", dependencies: ["CCap", "CSeccomp", "CPostern", "PosternCore"],
+                swiftSettings: strict),
+        // Shared NIO glue used by the listener and the relay.
+        .target(name: "PosternIO", dependencies: [
+            "PosternCore", "CPostern",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], swiftSettings: strict),
+
+        // The executables, one a role (the listener target also carries the supervisor).
+        .executableTarget(name: "listener", dependencies: [
+            "PosternCore", "PosternConfig", "PosternIPC", "PosternProtocols", "PosternTLS",
+            "PosternSandbox", "PosternIO", "CPostern",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "authd", dependencies: [
+            "PosternCore", "PosternConfig", "PosternIPC", "PosternSandbox", "CPostern",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "relay", dependencies: [
+            "PosternCore", "PosternConfig", "PosternIPC", "PosternProtocols", "PosternTLS",
+            "PosternSandbox", "PosternIO", "CPostern",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "posternctl", dependencies: ["PosternCore", "CPostern"], swiftSettings: strict),
+
+        .testTarget(name: "PosternCoreTests", dependencies: ["PosternCore"]),
+        .testTarget(name: "PosternProtocolsTests", dependencies: ["PosternProtocols"]),
+        .testTarget(name: "PosternConfigTests", dependencies: ["PosternConfig"]),
+        .testTarget(name: "PosternIPCTests", dependencies: [
+            "PosternIPC", .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .testTarget(name: "PosternTLSTests", dependencies: [
+            "PosternTLS", .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+    ]
+)

@@ -1,0 +1,35 @@
+/// Every event name postern logs, in one place: docs/events.md describes each of them.
+public enum LogEvent: String, Sendable, CaseIterable {
+    // Processes and configuration.
+    case roleStarted = "role-started"
+    case usersNotSwitched = "users-not-switched"
+    case configLoaded = "config-loaded"
+    case configRejected = "config-rejected"
+    case childStarted = "child-started"
+    case childDied = "child-died"
+    case childRestartScheduled = "child-restart-scheduled"
+    case childStartFailed = "child-start-failed"
+    case listenerReady = "listener-ready"
+    case peerConnected = "peer-connected"
+    case peerLost = "peer-lost"
+    case ipcViolation = "ipc-violation"
+    case shutdown = "shutdown"
+    case fatal = "fatal"
+
+    // Sessions, in the order they happen.
+    case connectionAccepted = "connection-accepted"
+    case tlsEstablished = "tls-established"
+    case tlsFailed = "tls-failed"
+    case authAttempt = "auth-attempt"
+    case authResult = "auth-result"
+    case authorization = "authorization"
+    case relayRequested = "relay-requested"
+    case relayEstablished = "relay-established"
+    case relayFailed = "relay-failed"
+    case relayClosed = "relay-closed"
+    case sessionClosed = "session-closed"
+    case outstandingEvicted = "outstanding-evicted"
+    case limitRefused = "limit-refused"
+    case timeout = "timeout"
+    case protocolError = "protocol-error"
+}

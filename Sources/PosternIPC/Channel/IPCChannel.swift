@@ -1,0 +1,228 @@
+import CPostern
+import Dispatch
+import PosternCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A received message and the descriptor it carried, which the receiver now owns.
+public struct IPCFrame: Sendable {
+    public var message: IPCMessage
+    public var descriptor: Int32?
+}
+
+public enum IPCCloseReason: Sendable, CustomStringConvertible {
+    case peerClosed
+    case violation(IPCError)
+    case ioError(Int32)
+    case local
+
+    public var description: String {
+        switch self {
+        case .peerClosed: "peer closed the channel"
+        case .violation(let e): e.description
+        case .ioError(let code): "I/O error: " + String(cString: strerror(code))
+        case .local: "closed locally"
+        }
+    }
+}
+
+/// One end of a `SOCK_SEQPACKET` socketpair between two roles. Reads are driven by a dispatch
+/// source on the channel's own serial queue, so no event loop ever blocks on IPC; sends never block
+/// either (records wait in a queue while the socket is full). The first record both ways is a
+/// hello with the IPC version; anything malformed drops the peer (SPEC §1).
+public final class IPCChannel: @unchecked Sendable {
+    public let descriptor: Int32
+    public let localRole: Role
+    public let queue: DispatchQueue
+    public private(set) var peer: Hello?
+
+    private let lock = Lock()
+    private var pending: [(bytes: [UInt8], fd: Int32)] = []
+    private var readSource: DispatchSourceRead?
+    private var writeSource: DispatchSourceWrite?
+    private var writeSourceActive = false
+    private var closed = false
+    private var onMessage: (@Sendable (IPCFrame) -> Void)?
+    private var onClose: (@Sendable (IPCCloseReason) -> Void)?
+    private var readBuffer = [UInt8](repeating: 0, count: IPCLimits.maxRecord + 1)
+
+    public init(descriptor: Int32, localRole: Role, label: String) {
+        self.descriptor = descriptor
+        self.localRole = localRole
+        self.queue = DispatchQueue(label: "postern.ipc." + label)
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+    }
+
+    /// Starts reading; sends our hello first. Handlers run on `queue`.
+    public func start(onMessage: @escaping @Sendable (IPCFrame) -> Void,
+                      onClose: @escaping @Sendable (IPCCloseReason) -> Void) {
+        lock.withLock {
+            self.onMessage = onMessage
+            self.onClose = onClose
+        }
+        send(.hello(Hello(role: localRole, pid: getpid())))
+        let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
+        source.setEventHandler { [weak self] in self?.drainReadable() }
+        lock.withLock { readSource = source }
+        source.resume()
+    }
+
+    /// Queues a record; `fd`, if given, is handed over and closed here once sent.
+    public func send(_ message: IPCMessage, fd: Int32? = nil) {
+        let bytes: [UInt8]
+        do {
+            bytes = try IPCCodec.encode(message)
+        } catch {
+            if let fd { Glibc.close(fd) }
+            close(reason: .violation(error))
+            return
+        }
+        let start: Bool = lock.withLock {
+            if closed {
+                if let fd { Glibc.close(fd) }
+                return false
+            }
+            pending.append((bytes, fd ?? -1))
+            return pending.count == 1
+        }
+        if start { queue.async { self.flush() } }
+    }
+
+    public func close() { close(reason: .local) }
+
+    // MARK: - Queue-confined work
+
+    private func flush() {
+        while true {
+            let next: (bytes: [UInt8], fd: Int32)? = lock.withLock { closed ? nil : pending.first }
+            guard let record = next else { return }
+            let n = record.bytes.withUnsafeBytes { postern_send_record(descriptor, $0.baseAddress, $0.count, record.fd, 1) }
+            if n < 0 {
+                let code = errno
+                if code == EAGAIN || code == EWOULDBLOCK {
+                    armWriteSource()
+                    return
+                }
+                close(reason: code == EPIPE || code == ECONNRESET ? .peerClosed : .ioError(code))
+                return
+            }
+            lock.withLock {
+                let sent = pending.removeFirst()
+                if sent.fd >= 0 { Glibc.close(sent.fd) }
+            }
+        }
+    }
+
+    private func armWriteSource() {
+        let source: DispatchSourceWrite = lock.withLock {
+            if let existing = writeSource { return existing }
+            let created = DispatchSource.makeWriteSource(fileDescriptor: descriptor, queue: queue)
+            created.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.withLock {
+                    if self.writeSourceActive { self.writeSource?.suspend(); self.writeSourceActive = false }
+                }
+                self.flush()
+            }
+            writeSource = created
+            return created
+        }
+        lock.withLock {
+            if !writeSourceActive { source.resume(); writeSourceActive = true }
+        }
+    }
+
+    private func drainReadable() {
+        while true {
+            var fd: Int32 = -1
+            var truncated: Int32 = 0
+            let n = readBuffer.withUnsafeMutableBytes {
+                postern_recv_record(descriptor, $0.baseAddress, $0.count, &fd, &truncated, 1)
+            }
+            if n < 0 {
+                let code = errno
+                if code == EAGAIN || code == EWOULDBLOCK { return }
+                close(reason: code == ECONNRESET ? .peerClosed : .ioError(code))
+                return
+            }
+            if n == 0 {
+                close(reason: .peerClosed)
+                return
+            }
+            if truncated != 0 || n > IPCLimits.maxRecord {
+                if fd >= 0 { Glibc.close(fd) }
+                close(reason: .violation(.oversized(n)))
+                return
+            }
+            let message: IPCMessage
+            do {
+                message = try IPCCodec.decode(Array(readBuffer[0..<n]))
+            } catch {
+                if fd >= 0 { Glibc.close(fd) }
+                close(reason: .violation(error))
+                return
+            }
+            if message.carriesDescriptor != (fd >= 0) {
+                if fd >= 0 { Glibc.close(fd) }
+                close(reason: .violation(.descriptorMismatch("\(message.name) \(fd >= 0 ? "carried" : "lacked") a descriptor")))
+                return
+            }
+            if case .hello(let hello) = message {
+                guard peer == nil else {
+                    close(reason: .violation(.unexpected("second hello")))
+                    return
+                }
+                guard hello.version == IPCLimits.version else {
+                    close(reason: .violation(.versionMismatch(peer: hello.version, ours: IPCLimits.version)))
+                    return
+                }
+                peer = hello
+                continue
+            }
+            guard peer != nil else {
+                if fd >= 0 { Glibc.close(fd) }
+                close(reason: .violation(.unexpected("\(message.name) before hello")))
+                return
+            }
+            let handler = lock.withLock { onMessage }
+            handler?(IPCFrame(message: message, descriptor: fd >= 0 ? fd : nil))
+            if lock.withLock({ closed }) { return }
+        }
+    }
+
+    private func close(reason: IPCCloseReason) {
+        let taken: (handler: (@Sendable (IPCCloseReason) -> Void)?, read: DispatchSourceRead?,
+                    write: DispatchSourceWrite?, writeActive: Bool, fds: [Int32])? = lock.withLock {
+            guard !closed else { return nil }
+            closed = true
+            let result = (onClose, readSource, writeSource, writeSourceActive, pending.map(\.fd).filter { $0 >= 0 })
+            pending.removeAll()
+            onClose = nil
+            onMessage = nil
+            readSource = nil
+            writeSource = nil
+            return result
+        }
+        guard let taken else { return }
+        for fd in taken.fds { Glibc.close(fd) }
+        if let write = taken.write {
+            // A suspended source must be resumed before it can be cancelled.
+            if !taken.writeActive { write.resume() }
+            write.cancel()
+        }
+        let descriptor = self.descriptor
+        if let read = taken.read {
+            // The descriptor closes only once dispatch has stopped watching it.
+            read.setCancelHandler { _ = Glibc.close(descriptor) }
+            read.cancel()
+        } else {
+            Glibc.close(descriptor)
+        }
+        if let handler = taken.handler {
+            queue.async { handler(reason) }
+        }
+    }
+}

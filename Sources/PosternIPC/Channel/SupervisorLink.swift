@@ -1,0 +1,97 @@
+import Foundation
+import PosternConfig
+import PosternCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A role's end of its channel to the supervisor, at descriptor 3. It gathers each generation's
+/// material and hands it over whole on `commit`. Losing the supervisor ends the role: with no
+/// supervisor there is nobody to restart or reconfigure it, so it fails closed.
+public final class SupervisorLink: @unchecked Sendable {
+    public struct Generation: Sendable {
+        public var number: UInt32
+        public var configuration: PosternConfiguration
+        public var material: MaterialAssembler
+        public var listenSockets: [(ListenSocket, Int32)]
+    }
+
+    public struct Handlers: Sendable {
+        public var commit: @Sendable (Generation) -> Void
+        public var peer: @Sendable (PeerChannel, Int32) -> Void
+        public init(commit: @escaping @Sendable (Generation) -> Void, peer: @escaping @Sendable (PeerChannel, Int32) -> Void) {
+            self.commit = commit
+            self.peer = peer
+        }
+    }
+
+    private let channel: IPCChannel
+    private let logger: EventLogger
+    private var assembler = MaterialAssembler()
+    private var sockets: [UInt32: [(ListenSocket, Int32)]] = [:]
+
+    public init(role: Role, logger: EventLogger) {
+        self.channel = IPCChannel(descriptor: WellKnownDescriptor.supervisorChannel, localRole: role, label: "supervisor")
+        self.logger = logger
+    }
+
+    public func start(_ handlers: Handlers) {
+        let logger = self.logger
+        channel.start(onMessage: { [self] frame in
+            // Runs on the channel's queue: the only place this state is touched.
+            do {
+                try handle(frame, handlers)
+            } catch {
+                logger.log(.ipcViolation, ["peer": "supervisor", "error": LogValue("\(error)")])
+                exit(2)
+            }
+        }, onClose: { reason in
+            logger.log(.peerLost, ["peer": "supervisor", "reason": LogValue(reason.description)])
+            exit(0)
+        })
+    }
+
+    private func handle(_ frame: IPCFrame, _ handlers: Handlers) throws(IPCError) {
+        switch frame.message {
+        case .material(let chunk):
+            _ = try assembler.add(chunk)
+        case .listenSocket(let info):
+            guard let fd = frame.descriptor else { throw .descriptorMismatch("listen-socket without descriptor") }
+            sockets[info.generation, default: []].append((info, fd))
+        case .peerChannel(let info):
+            guard let fd = frame.descriptor else { throw .descriptorMismatch("peer-channel without descriptor") }
+            handlers.peer(info, fd)
+        case .commit(let number):
+            guard let json = assembler.piece(generation: number, kind: .configuration) else {
+                throw .unexpected("commit of generation \(number) without its configuration")
+            }
+            let configuration: PosternConfiguration
+            do {
+                configuration = try JSONDecoder().decode(PosternConfiguration.self, from: Data(json))
+            } catch {
+                throw .malformed("configuration of generation \(number): \(error)")
+            }
+            let generation = Generation(number: number, configuration: configuration, material: assembler,
+                                        listenSockets: sockets.removeValue(forKey: number) ?? [])
+            assembler.discard(before: number + 1)
+            for (old, list) in sockets where old < number {
+                for (_, fd) in list { close(fd) }
+                sockets[old] = nil
+            }
+            handlers.commit(generation)
+        default:
+            throw .unexpected("\(frame.message.name) from the supervisor")
+        }
+    }
+}
+
+extension SupervisorLink {
+    /// A role's channel is a Unix SOCK_SEQPACKET socket at descriptor 3; without one the process
+    /// was not started by the supervisor, and refuses to run.
+    public static var isStartedBySupervisor: Bool {
+        var type: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(WellKnownDescriptor.supervisorChannel, SOL_SOCKET, SO_TYPE, &type, &length) == 0
+            && type == Int32(SOCK_SEQPACKET.rawValue)
+    }
+}

@@ -1,0 +1,209 @@
+import PosternConfig
+import PosternCore
+
+/// Every message the roles exchange (SPEC §1). One definition each; the codec in
+/// `IPCCodec.swift` is the only place that knows their wire form.
+public enum IPCMessage: Equatable, Sendable {
+    /// First record on every channel, both ways.
+    case hello(Hello)
+    /// Configuration, TLS identity and upstream trust roots, in chunks (supervisor → child).
+    case material(MaterialChunk)
+    /// A bound listening socket, with the descriptor (supervisor → listener).
+    case listenSocket(ListenSocket)
+    /// One end of a channel to another role, with the descriptor (supervisor → child).
+    case peerChannel(PeerChannel)
+    /// Everything of a generation has been sent; start or switch over (supervisor → child).
+    case commit(generation: UInt32)
+    /// listener → authd
+    case authRequest(AuthRequest)
+    /// authd → listener
+    case authReply(AuthReply)
+    /// listener → authd: the mail host accepted the login; also sent again to a restarted authd.
+    case sessionEstablished(SessionEstablished)
+    /// listener → authd: a session that authd decided on ended (or its login failed upstream).
+    case sessionEnded(SessionEnded)
+    /// listener → relay, with the listener's end of the plaintext socketpair.
+    case relayRequest(RelayRequest)
+    /// relay → listener
+    case relayResult(RelayResult)
+
+    /// Which records carry a descriptor; any other record that carries one is refused.
+    var carriesDescriptor: Bool {
+        switch self {
+        case .listenSocket, .peerChannel, .relayRequest: true
+        default: false
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .hello: "hello"
+        case .material: "material"
+        case .listenSocket: "listen-socket"
+        case .peerChannel: "peer-channel"
+        case .commit: "commit"
+        case .authRequest: "auth-request"
+        case .authReply: "auth-reply"
+        case .sessionEstablished: "session-established"
+        case .sessionEnded: "session-ended"
+        case .relayRequest: "relay-request"
+        case .relayResult: "relay-result"
+        }
+    }
+}
+
+public struct Hello: Equatable, Sendable {
+    public var version: UInt16
+    public var role: Role
+    public var pid: Int32
+    public init(version: UInt16 = IPCLimits.version, role: Role, pid: Int32) {
+        self.version = version; self.role = role; self.pid = pid
+    }
+}
+
+public enum MaterialKind: UInt8, Sendable {
+    /// The parsed configuration as JSON.
+    case configuration = 1
+    /// PEM certificate chain followed by the PEM private key (listener only).
+    case tlsIdentity = 2
+    /// PEM trust roots for one protocol's upstream TLS (relay only); `name` is the protocol.
+    case upstreamTrust = 3
+}
+
+public struct MaterialChunk: Equatable, Sendable {
+    public var generation: UInt32
+    public var kind: MaterialKind
+    public var name: String
+    public var last: Bool
+    public var bytes: [UInt8]
+    public init(generation: UInt32, kind: MaterialKind, name: String, last: Bool, bytes: [UInt8]) {
+        self.generation = generation; self.kind = kind; self.name = name; self.last = last; self.bytes = bytes
+    }
+}
+
+public struct ListenSocket: Equatable, Sendable {
+    public var generation: UInt32
+    public var interface: String
+    public var proto: MailProtocol
+    public var address: String
+    public var port: UInt16
+    public init(generation: UInt32, interface: String, proto: MailProtocol, address: String, port: UInt16) {
+        self.generation = generation; self.interface = interface; self.proto = proto; self.address = address; self.port = port
+    }
+}
+
+public struct PeerChannel: Equatable, Sendable {
+    public var role: Role
+    public var index: UInt16
+    public init(role: Role, index: UInt16) { self.role = role; self.index = index }
+}
+
+public struct AuthRequest: Equatable, Sendable {
+    public var session: SessionID
+    public var attempt: UInt16
+    public var proto: MailProtocol
+    public var interface: String
+    public var clientAddress: String
+    public var clientPort: UInt16
+    public var username: String
+    public var password: String
+    public var certificateSubject: String?
+    public init(session: SessionID, attempt: UInt16, proto: MailProtocol, interface: String, clientAddress: String,
+                clientPort: UInt16, username: String, password: String, certificateSubject: String?) {
+        self.session = session; self.attempt = attempt; self.proto = proto; self.interface = interface
+        self.clientAddress = clientAddress; self.clientPort = clientPort; self.username = username
+        self.password = password; self.certificateSubject = certificateSubject
+    }
+}
+
+public struct Grant: Equatable, Sendable {
+    public var vpnUser: String
+    public var mailUser: String
+    public var mailPassword: String
+    public var mailHost: String
+    public var mailPort: UInt16
+    public var groupPolicy: String
+    /// Milliseconds; 0 = none.
+    public var idleTimeout: UInt64
+    public var maxSessionTime: UInt64
+    public init(vpnUser: String, mailUser: String, mailPassword: String, mailHost: String, mailPort: UInt16,
+                groupPolicy: String, idleTimeout: UInt64, maxSessionTime: UInt64) {
+        self.vpnUser = vpnUser; self.mailUser = mailUser; self.mailPassword = mailPassword; self.mailHost = mailHost
+        self.mailPort = mailPort; self.groupPolicy = groupPolicy; self.idleTimeout = idleTimeout
+        self.maxSessionTime = maxSessionTime
+    }
+}
+
+public enum Denial: UInt8, Equatable, Sendable {
+    /// Wrong credentials, unknown user, refused policy: the client sees a generic failure.
+    case refused = 1
+    /// AAA unreachable or overloaded: the client is told to try again later.
+    case temporary = 2
+    /// The session may not try again (attempt cap, permit violation).
+    case final = 3
+}
+
+public enum AuthDecision: Equatable, Sendable {
+    case allow(Grant)
+    case deny(Denial)
+}
+
+public struct AuthReply: Equatable, Sendable {
+    public var session: SessionID
+    public var attempt: UInt16
+    public var decision: AuthDecision
+    public init(session: SessionID, attempt: UInt16, decision: AuthDecision) {
+        self.session = session; self.attempt = attempt; self.decision = decision
+    }
+}
+
+public struct SessionEstablished: Equatable, Sendable {
+    public var session: SessionID
+    public var vpnUser: String
+    public var proto: MailProtocol
+    public init(session: SessionID, vpnUser: String, proto: MailProtocol) {
+        self.session = session; self.vpnUser = vpnUser; self.proto = proto
+    }
+}
+
+public struct SessionEnded: Equatable, Sendable {
+    public var session: SessionID
+    public var bytesIn: UInt64
+    public var bytesOut: UInt64
+    public var durationMilliseconds: UInt64
+    public var reason: String
+    public init(session: SessionID, bytesIn: UInt64, bytesOut: UInt64, durationMilliseconds: UInt64, reason: String) {
+        self.session = session; self.bytesIn = bytesIn; self.bytesOut = bytesOut
+        self.durationMilliseconds = durationMilliseconds; self.reason = reason
+    }
+}
+
+public struct RelayRequest: Equatable, Sendable {
+    public var session: SessionID
+    public var proto: MailProtocol
+    public var mailHost: String
+    public var mailPort: UInt16
+    public var mailUser: String
+    public var mailPassword: String
+    /// The tag of the client's login command (IMAP), so the mail host's reply goes back under it.
+    public var clientTag: String
+    public var clientAddress: String
+    public var clientPort: UInt16
+    public init(session: SessionID, proto: MailProtocol, mailHost: String, mailPort: UInt16, mailUser: String,
+                mailPassword: String, clientTag: String, clientAddress: String, clientPort: UInt16) {
+        self.session = session; self.proto = proto; self.mailHost = mailHost; self.mailPort = mailPort
+        self.mailUser = mailUser; self.mailPassword = mailPassword; self.clientTag = clientTag
+        self.clientAddress = clientAddress; self.clientPort = clientPort
+    }
+}
+
+public struct RelayResult: Equatable, Sendable {
+    public var session: SessionID
+    public var success: Bool
+    public var temporary: Bool
+    /// For the listener's log: the mail host's refusal or the connection problem. Never a password.
+    public var reason: String
+    public init(session: SessionID, success: Bool, temporary: Bool, reason: String) {
+        self.session = session; self.success = success; self.temporary = temporary; self.reason = reason
+    }
+}

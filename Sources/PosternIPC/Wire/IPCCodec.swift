@@ -1,0 +1,138 @@
+import PosternConfig
+import PosternCore
+
+/// The wire form of `IPCMessage`: one record a message, a type byte, then the fields in order.
+public enum IPCCodec {
+    enum TypeCode: UInt8 {
+        case hello = 1, material, listenSocket, peerChannel, commit
+        case authRequest = 10, authReply, sessionEstablished, sessionEnded
+        case relayRequest = 20, relayResult
+    }
+
+    public static func encode(_ message: IPCMessage) throws(IPCError) -> [UInt8] {
+        var w: WireWriter
+        switch message {
+        case .hello(let m):
+            w = WireWriter(type: TypeCode.hello.rawValue)
+            w.u16(m.version); w.u8(m.role.wireValue); w.i32(m.pid)
+        case .material(let m):
+            w = WireWriter(type: TypeCode.material.rawValue)
+            w.u32(m.generation); w.u8(m.kind.rawValue); w.string(m.name); w.bool(m.last); w.data(m.bytes)
+        case .listenSocket(let m):
+            w = WireWriter(type: TypeCode.listenSocket.rawValue)
+            w.u32(m.generation); w.string(m.interface); w.string(m.proto.rawValue); w.string(m.address); w.u16(m.port)
+        case .peerChannel(let m):
+            w = WireWriter(type: TypeCode.peerChannel.rawValue)
+            w.u8(m.role.wireValue); w.u16(m.index)
+        case .commit(let generation):
+            w = WireWriter(type: TypeCode.commit.rawValue)
+            w.u32(generation)
+        case .authRequest(let m):
+            w = WireWriter(type: TypeCode.authRequest.rawValue)
+            w.u64(m.session.rawValue); w.u16(m.attempt); w.string(m.proto.rawValue); w.string(m.interface)
+            w.string(m.clientAddress); w.u16(m.clientPort); w.string(m.username); w.string(m.password)
+            w.optionalString(m.certificateSubject)
+        case .authReply(let m):
+            w = WireWriter(type: TypeCode.authReply.rawValue)
+            w.u64(m.session.rawValue); w.u16(m.attempt)
+            switch m.decision {
+            case .allow(let g):
+                w.u8(0)
+                w.string(g.vpnUser); w.string(g.mailUser); w.string(g.mailPassword); w.string(g.mailHost)
+                w.u16(g.mailPort); w.string(g.groupPolicy); w.u64(g.idleTimeout); w.u64(g.maxSessionTime)
+            case .deny(let denial):
+                w.u8(denial.rawValue)
+            }
+        case .sessionEstablished(let m):
+            w = WireWriter(type: TypeCode.sessionEstablished.rawValue)
+            w.u64(m.session.rawValue); w.string(m.vpnUser); w.string(m.proto.rawValue)
+        case .sessionEnded(let m):
+            w = WireWriter(type: TypeCode.sessionEnded.rawValue)
+            w.u64(m.session.rawValue); w.u64(m.bytesIn); w.u64(m.bytesOut); w.u64(m.durationMilliseconds); w.string(m.reason)
+        case .relayRequest(let m):
+            w = WireWriter(type: TypeCode.relayRequest.rawValue)
+            w.u64(m.session.rawValue); w.string(m.proto.rawValue); w.string(m.mailHost); w.u16(m.mailPort)
+            w.string(m.mailUser); w.string(m.mailPassword); w.string(m.clientTag); w.string(m.clientAddress)
+            w.u16(m.clientPort)
+        case .relayResult(let m):
+            w = WireWriter(type: TypeCode.relayResult.rawValue)
+            w.u64(m.session.rawValue); w.bool(m.success); w.bool(m.temporary); w.string(m.reason)
+        }
+        guard w.bytes.count <= IPCLimits.maxRecord else { throw .oversized(w.bytes.count) }
+        return w.bytes
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(IPCError) -> IPCMessage {
+        guard bytes.count <= IPCLimits.maxRecord else { throw .oversized(bytes.count) }
+        guard let first = bytes.first else { throw .short }
+        guard let type = TypeCode(rawValue: first) else { throw .unknownType(first) }
+        var r = WireReader(bytes, offset: 1)
+        let message: IPCMessage
+        switch type {
+        case .hello:
+            let version = try r.u16()
+            let role = try decodeRole(r.u8())
+            message = .hello(Hello(version: version, role: role, pid: try r.i32()))
+        case .material:
+            let generation = try r.u32()
+            let kindRaw = try r.u8()
+            guard let kind = MaterialKind(rawValue: kindRaw) else { throw .malformed("material kind \(kindRaw)") }
+            message = .material(MaterialChunk(generation: generation, kind: kind, name: try r.string(),
+                                              last: try r.bool(), bytes: try r.data()))
+        case .listenSocket:
+            message = .listenSocket(ListenSocket(generation: try r.u32(), interface: try r.string(),
+                                                 proto: try decodeProto(r.string()), address: try r.string(), port: try r.u16()))
+        case .peerChannel:
+            message = .peerChannel(PeerChannel(role: try decodeRole(r.u8()), index: try r.u16()))
+        case .commit:
+            message = .commit(generation: try r.u32())
+        case .authRequest:
+            message = .authRequest(AuthRequest(
+                session: SessionID(rawValue: try r.u64()), attempt: try r.u16(), proto: try decodeProto(r.string()),
+                interface: try r.string(), clientAddress: try r.string(), clientPort: try r.u16(),
+                username: try r.string(), password: try r.string(), certificateSubject: try r.optionalString()))
+        case .authReply:
+            let session = SessionID(rawValue: try r.u64())
+            let attempt = try r.u16()
+            let code = try r.u8()
+            let decision: AuthDecision
+            if code == 0 {
+                decision = .allow(Grant(vpnUser: try r.string(), mailUser: try r.string(), mailPassword: try r.string(),
+                                        mailHost: try r.string(), mailPort: try r.u16(), groupPolicy: try r.string(),
+                                        idleTimeout: try r.u64(), maxSessionTime: try r.u64()))
+            } else if let denial = Denial(rawValue: code) {
+                decision = .deny(denial)
+            } else {
+                throw .malformed("decision \(code)")
+            }
+            message = .authReply(AuthReply(session: session, attempt: attempt, decision: decision))
+        case .sessionEstablished:
+            message = .sessionEstablished(SessionEstablished(session: SessionID(rawValue: try r.u64()),
+                                                             vpnUser: try r.string(), proto: try decodeProto(r.string())))
+        case .sessionEnded:
+            message = .sessionEnded(SessionEnded(session: SessionID(rawValue: try r.u64()), bytesIn: try r.u64(),
+                                                 bytesOut: try r.u64(), durationMilliseconds: try r.u64(),
+                                                 reason: try r.string()))
+        case .relayRequest:
+            message = .relayRequest(RelayRequest(
+                session: SessionID(rawValue: try r.u64()), proto: try decodeProto(r.string()), mailHost: try r.string(),
+                mailPort: try r.u16(), mailUser: try r.string(), mailPassword: try r.string(),
+                clientTag: try r.string(), clientAddress: try r.string(), clientPort: try r.u16()))
+        case .relayResult:
+            message = .relayResult(RelayResult(session: SessionID(rawValue: try r.u64()), success: try r.bool(),
+                                               temporary: try r.bool(), reason: try r.string()))
+        }
+        try r.finish()
+        return message
+    }
+
+    private static func decodeRole(_ raw: UInt8) throws(IPCError) -> Role {
+        guard let role = Role(wireValue: raw) else { throw .malformed("role \(raw)") }
+        return role
+    }
+
+    private static func decodeProto(_ raw: String) throws(IPCError) -> MailProtocol {
+        guard let p = MailProtocol(rawValue: raw) else { throw .malformed("protocol \(raw)") }
+        return p
+    }
+}

@@ -1,0 +1,8 @@
+/// What the relay needs of a protocol's login to the mail host: bytes in, actions out.
+public protocol UpstreamLoginDialogue: Sendable {
+    mutating func receive(_ bytes: some Collection<UInt8>) -> [UpstreamLoginAction]
+    /// After `.startTLS`: the upstream connection now speaks TLS.
+    mutating func tlsEstablished() -> [UpstreamLoginAction]
+}
+
+extension IMAPUpstreamLogin: UpstreamLoginDialogue {}

@@ -1,0 +1,98 @@
+import CCap
+import CPostern
+import PosternCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Capability and process-attribute handling shared by every role (SPEC §1).
+public enum Privileges {
+    public struct Failure: Error, CustomStringConvertible {
+        public var step: String
+        public var code: Int32
+        public var description: String { step + ": " + String(cString: strerror(code)) }
+    }
+
+    /// Capabilities the supervisor keeps after binding: binding ports below 1024 again on reload,
+    /// starting children as other users (and dropping their bounding sets), and signalling them.
+    public static let supervisorCapabilities: [cap_value_t] = [
+        CAP_NET_BIND_SERVICE, CAP_SETUID, CAP_SETGID, CAP_SETPCAP, CAP_KILL,
+    ]
+
+    public static let supervisorCapabilityNames = ["cap_net_bind_service", "cap_setuid", "cap_setgid",
+                                                  "cap_setpcap", "cap_kill"]
+
+    /// For the listener, authd and relays: no capabilities in any set, no way to gain any,
+    /// and no core dumps or ptrace by the same user (the listener holds the TLS key).
+    public static func dropAll() throws(Failure) {
+        try restrict(to: [])
+        try setNoNewPrivileges()
+        try setNotDumpable()
+    }
+
+    /// Keeps exactly `keep` in the permitted and effective sets and removes every other capability
+    /// from the bounding set; clears the ambient and inheritable sets.
+    public static func restrict(to keep: [cap_value_t]) throws(Failure) {
+        _ = postern_ambient_clear()
+        var lastCap = Int32(CAP_LAST_CAP)
+        if let f = fopen("/proc/sys/kernel/cap_last_cap", "r") {
+            var value: Int32 = 0
+            if fscanfInt(f, &value) { lastCap = value }
+            fclose(f)
+        }
+        // The bounding set can only shrink, and only with CAP_SETPCAP; without it (a plain user)
+        // there is nothing in it that no_new_privs would let us use anyway.
+        let canDropBounding = hasEffective(CAP_SETPCAP)
+        if canDropBounding {
+            for cap in 0...lastCap where !keep.contains(cap_value_t(cap)) {
+                if postern_capbset_read(cap) == 1, postern_capbset_drop(cap) != 0 {
+                    throw Failure(step: "dropping capability \(cap) from the bounding set", code: errno)
+                }
+            }
+        }
+        guard let caps = cap_init() else { throw Failure(step: "cap_init", code: errno) }
+        defer { cap_free(UnsafeMutableRawPointer(caps)) }
+        if !keep.isEmpty {
+            var list = keep
+            let count = Int32(list.count)
+            guard cap_set_flag(caps, CAP_PERMITTED, count, &list, CAP_SET) == 0,
+                  cap_set_flag(caps, CAP_EFFECTIVE, count, &list, CAP_SET) == 0 else {
+                throw Failure(step: "cap_set_flag", code: errno)
+            }
+        }
+        guard cap_set_proc(caps) == 0 else { throw Failure(step: "cap_set_proc", code: errno) }
+    }
+
+    public static func setNoNewPrivileges() throws(Failure) {
+        guard postern_set_no_new_privs() == 0 else { throw Failure(step: "PR_SET_NO_NEW_PRIVS", code: errno) }
+    }
+
+    public static func setNotDumpable() throws(Failure) {
+        guard postern_set_dumpable(0) == 0 else { throw Failure(step: "PR_SET_DUMPABLE", code: errno) }
+    }
+
+    public static func hasEffective(_ cap: cap_value_t) -> Bool {
+        guard let caps = cap_get_proc() else { return false }
+        defer { cap_free(UnsafeMutableRawPointer(caps)) }
+        var value = cap_flag_value_t(rawValue: 0)
+        guard cap_get_flag(caps, cap, CAP_EFFECTIVE, &value) == 0 else { return false }
+        return value == CAP_SET
+    }
+
+    private static func fscanfInt(_ f: UnsafeMutablePointer<FILE>, _ out: inout Int32) -> Bool {
+        var buffer = [CChar](repeating: 0, count: 32)
+        guard fgets(&buffer, 32, f) != nil else { return false }
+        guard let v = Int32(String(nulTerminated: buffer).trimmingWhitespace()) else { return false }
+        out = v
+        return true
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s.removeFirst() }
+        while let c = s.last, c.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,194 @@
+import Dispatch
+import PosternConfig
+import PosternCore
+import PosternIPC
+import PosternSandbox
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The AAA role (SPEC §1, §3): decides logins for the listener, holds the session registry for
+/// simultaneous logins, and answers only what each session's state permits. It accepts no
+/// connections and never sees a client socket. Its state lives on `queue`; slow checks run on
+/// `workers` so one user's crypt(3) never holds up another's login.
+final class AuthDaemon: @unchecked Sendable {
+    private let logger = EventLogger(role: Role.authd.rawValue)
+    private let queue = DispatchQueue(label: "postern.authd")
+    private let workers = DispatchQueue(label: "postern.authd.workers", attributes: .concurrent)
+    private let localUsers = LocalUserStore()
+    private var configuration: PosternConfiguration?
+    private var listener: IPCChannel?
+    private var table = AuthSessionTable<SessionID>(maxAttempts: 3)
+
+    func run() -> Never {
+        logger.log(.roleStarted, ["user": LogValue(SystemUser.currentName)])
+        let link = SupervisorLink(role: .authd, logger: logger)
+        link.start(.init(commit: { [self] generation in
+            queue.async { [self] in
+                configuration = generation.configuration
+                table.maxAttempts = generation.configuration.limits.maxFailedAttempts
+            }
+        }, peer: { [self] info, fd in
+            guard info.role == .listener else {
+                close(fd)
+                return
+            }
+            queue.async { [self] in attachListener(fd) }
+        }))
+        dispatchMain()
+    }
+
+    private func attachListener(_ fd: Int32) {
+        listener?.close()
+        // A new listener channel means a new listener: its predecessor's sessions are gone.
+        table.removeAll()
+        let channel = IPCChannel(descriptor: fd, localRole: .authd, label: "listener")
+        listener = channel
+        channel.start(onMessage: { [self] frame in
+            queue.async { [self] in received(frame, on: channel) }
+        }, onClose: { [self] reason in
+            logger.log(.peerLost, ["peer": "listener", "reason": LogValue(reason.description)])
+            queue.async { [self] in
+                if listener === channel {
+                    listener = nil
+                    table.removeAll()
+                }
+            }
+        })
+        logger.log(.peerConnected, ["peer": "listener"])
+    }
+
+    private func received(_ frame: IPCFrame, on channel: IPCChannel) {
+        guard channel === listener else { return }
+        switch frame.message {
+        case .authRequest(let request):
+            authenticate(request, on: channel)
+        case .sessionEstablished(let message):
+            do {
+                try table.establish(message.session, user: message.vpnUser)
+            } catch {
+                logger.log(.ipcViolation, session: message.session.description, ["peer": "listener", "error": LogValue("\(error)")])
+            }
+        case .sessionEnded(let message):
+            table.end(message.session, keepForRetry: message.reason == "login-failed")
+        default:
+            logger.log(.ipcViolation, ["peer": "listener", "record": LogValue(frame.message.name)])
+            channel.close()
+        }
+    }
+
+    private func authenticate(_ request: AuthRequest, on channel: IPCChannel) {
+        let sessionID = request.session.description
+        @Sendable func reply(_ decision: AuthDecision) {
+            channel.send(.authReply(AuthReply(session: request.session, attempt: request.attempt, decision: decision)))
+        }
+        do {
+            try table.beginAuthentication(request.session, attempt: request.attempt)
+        } catch .tooManyAttempts {
+            logger.log(.authResult, session: sessionID, ["result": "failure", "reason": "too many attempts in one session"])
+            reply(.deny(.final))
+            return
+        } catch {
+            logger.log(.ipcViolation, session: sessionID, ["peer": "listener", "error": LogValue("\(error)")])
+            reply(.deny(.final))
+            return
+        }
+        guard let configuration, let settings = configuration.protocols[request.proto] else {
+            table.fail(request.session)
+            logger.log(.authResult, session: sessionID, ["result": "temporary-failure", "reason": "no configuration for \(request.proto.rawValue)"])
+            reply(.deny(.temporary))
+            return
+        }
+        let plan = LoginPlan(request: request, settings: settings)
+        logger.log(.authAttempt, session: sessionID, [
+            "protocol": LogValue(request.proto.rawValue), "methods": LogValue(settings.authentication.map(\.rawValue).joined(separator: ",")),
+            "vpn-user": LogValue(plan.credentials.vpnUser), "mail-user": LogValue(plan.credentials.mailUser),
+            "mail-host": LogValue(plan.mailHost.description), "server-group": LogValue(plan.serverGroupName),
+            "client": LogValue(request.clientAddress),
+        ])
+        guard plan.usesAAA else {
+            // `mailhost` alone: the mail host is the only check; the default group policy applies.
+            authorize(request, plan: plan, aaaPolicy: nil, configuration: configuration, reply: reply)
+            return
+        }
+        guard let groupName = plan.serverGroupName, let group = configuration.serverGroups[groupName] else {
+            table.fail(request.session)
+            logger.log(.authResult, session: sessionID, ["result": "temporary-failure", "reason": "no authentication-server-group"])
+            reply(.deny(.temporary))
+            return
+        }
+        guard case .local(let usersFile) = group.backend else {
+            table.fail(request.session)
+            logger.log(.authResult, session: sessionID, ["result": "temporary-failure", "server-group": LogValue(groupName),
+                                                         "reason": "server group protocol \(group.aaaProtocol.rawValue) is not available in this version"])
+            reply(.deny(.temporary))
+            return
+        }
+        let password = plan.credentials.vpnPassword
+        let user = plan.credentials.vpnUser
+        workers.async { [self] in
+            let verdict = localUsers.verify(user: user, password: password, file: usersFile)
+            queue.async { [self] in
+                switch verdict {
+                case .accepted(let policy):
+                    logger.log(.authResult, session: sessionID, ["result": "success", "method": "aaa", "vpn-user": LogValue(user),
+                                                                 "server-group": LogValue(groupName), "server": "local"])
+                    authorize(request, plan: plan, aaaPolicy: policy.map { ($0, PolicySource.localFile) },
+                              configuration: configuration, reply: reply)
+                case .rejected(let reason):
+                    table.fail(request.session)
+                    logger.log(.authResult, session: sessionID, ["result": "failure", "method": "aaa", "vpn-user": LogValue(user),
+                                                                 "server-group": LogValue(groupName), "server": "local",
+                                                                 "reason": LogValue(reason)])
+                    reply(.deny(.refused))
+                case .unavailable(let reason):
+                    table.fail(request.session)
+                    logger.log(.authResult, session: sessionID, ["result": "temporary-failure", "method": "aaa",
+                                                                 "server-group": LogValue(groupName), "reason": LogValue(reason)])
+                    reply(.deny(.temporary))
+                }
+            }
+        }
+    }
+
+    /// Group policy (SPEC §3) and its login-time limits: protocol allowed, simultaneous logins.
+    private func authorize(_ request: AuthRequest, plan: LoginPlan, aaaPolicy: (String, PolicySource)?,
+                           configuration: PosternConfiguration, reply: @Sendable (AuthDecision) -> Void) {
+        let sessionID = request.session.description
+        let settings = configuration.protocols[request.proto]!
+        let resolution = GroupPolicyResolver.resolve(fromAAA: aaaPolicy.map { (name: $0.0, source: $0.1) },
+                                                     protocolDefault: settings.defaultGroupPolicy,
+                                                     known: { configuration.groupPolicies[$0] != nil })
+        guard case .policy(let name, let source) = resolution, let policy = configuration.groupPolicies[name] else {
+            if case .refused(let reason) = resolution {
+                logger.log(.authorization, session: sessionID, ["result": "refused", "vpn-user": LogValue(plan.credentials.vpnUser),
+                                                                "reason": LogValue(reason)])
+            }
+            table.fail(request.session)
+            reply(.deny(.refused))
+            return
+        }
+        guard policy.protocols.contains(request.proto) else {
+            table.fail(request.session)
+            logger.log(.limitRefused, session: sessionID, ["limit": "protocols", "policy": LogValue(name),
+                                                           "protocol": LogValue(request.proto.rawValue),
+                                                           "vpn-user": LogValue(plan.credentials.vpnUser)])
+            reply(.deny(.refused))
+            return
+        }
+        let user = plan.credentials.vpnUser
+        guard table.grant(request.session, user: user, limit: policy.simultaneousLogins) else {
+            logger.log(.limitRefused, session: sessionID, ["limit": "simultaneous-logins", "policy": LogValue(name),
+                                                           "vpn-user": LogValue(user), "held": .int(table.logins(of: user)),
+                                                           "allowed": .int(policy.simultaneousLogins)])
+            reply(.deny(.refused))
+            return
+        }
+        logger.log(.authorization, session: sessionID, ["result": "granted", "vpn-user": LogValue(user), "policy": LogValue(name),
+                                                        "source": LogValue(source.rawValue)])
+        reply(.allow(Grant(vpnUser: user, mailUser: plan.credentials.mailUser, mailPassword: plan.credentials.mailPassword,
+                           mailHost: plan.mailHost.host, mailPort: plan.mailHost.port, groupPolicy: name,
+                           idleTimeout: UInt64(max(0, policy.idleTimeout.milliseconds)),
+                           maxSessionTime: UInt64(max(0, policy.maxSessionTime.milliseconds)))))
+    }
+}

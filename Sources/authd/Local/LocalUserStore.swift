@@ -1,0 +1,76 @@
+import CPostern
+import Foundation
+import PosternCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `local` server group's users file, read again whenever it changes on disk, and checked
+/// with the system's crypt(3).
+final class LocalUserStore: @unchecked Sendable {
+    enum Verdict: Sendable {
+        case accepted(groupPolicy: String?)
+        case rejected(reason: String)
+        case unavailable(reason: String)
+    }
+
+    private struct Cached {
+        var modified: timespec
+        var size: Int
+        var file: UsersFile
+    }
+
+    private let lock = Lock()
+    private var cache: [String: Cached] = [:]
+
+    /// Verified against when the user does not exist, so that an unknown name costs as much time
+    /// as a wrong password and does not show in response times.
+    private let decoyHash: String = {
+        var out = [CChar](repeating: 0, count: 256)
+        return postern_crypt_hash("postern-decoy", "$y$", &out, out.count) == 0 ? String(nulTerminated: out) : "$y$"
+    }()
+
+    /// Runs crypt(3), which is slow on purpose: call it off any event loop.
+    func verify(user: String, password: String, file path: String) -> Verdict {
+        let users: UsersFile
+        switch load(path) {
+        case .success(let loaded): users = loaded
+        case .failure(let reason): return .unavailable(reason: reason)
+        }
+        guard let entry = users[user] else {
+            _ = postern_crypt_verify(password, decoyHash)
+            return .rejected(reason: "unknown user")
+        }
+        switch postern_crypt_verify(password, entry.hash) {
+        case 1: return .accepted(groupPolicy: entry.groupPolicy)
+        case 0: return .rejected(reason: "wrong password")
+        default: return .unavailable(reason: "the hash of user \(user) in \(path) is not usable by crypt(3)")
+        }
+    }
+
+    private enum Loaded { case success(UsersFile), failure(String) }
+
+    private func load(_ path: String) -> Loaded {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            return .failure("cannot read users file \(path): " + String(cString: strerror(errno)))
+        }
+        if let cached = lock.withLock({ cache[path] }), cached.modified.tv_sec == info.st_mtim.tv_sec,
+           cached.modified.tv_nsec == info.st_mtim.tv_nsec, cached.size == Int(info.st_size) {
+            return .success(cached.file)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure("cannot read users file \(path): " + String(cString: strerror(errno)))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return .failure("users file \(path) is not UTF-8")
+        }
+        do {
+            let file = try UsersFile(parsing: text)
+            lock.withLock { cache[path] = Cached(modified: info.st_mtim, size: Int(info.st_size), file: file) }
+            return .success(file)
+        } catch {
+            return .failure("users file \(path): \(error)")
+        }
+    }
+}

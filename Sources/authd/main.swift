@@ -1,0 +1,19 @@
+import PosternCore
+import PosternIPC
+import PosternSandbox
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// postern-authd: the AAA role. Started by the supervisor only, with its channel at descriptor 3.
+guard SupervisorLink.isStartedBySupervisor else {
+    Console.error("postern-authd: this program is started by postern (the supervisor), not by hand\n")
+    exit(1)
+}
+do {
+    try Privileges.dropAll()
+} catch {
+    EventLogger(role: Role.authd.rawValue).log(.fatal, ["error": LogValue(error.description)])
+    exit(2)
+}
+AuthDaemon().run()

@@ -1,0 +1,99 @@
+import PosternCore
+import PosternIPC
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The listener's channel to authd. Requests wait for their reply here; when authd goes away
+/// every waiting request fails as temporary (SPEC §1) and a restarted authd is told which
+/// sessions are established, so its simultaneous-login counts stay right.
+final class AuthdLink: @unchecked Sendable {
+    typealias Completion = @Sendable (AuthDecision) -> Void
+    private struct PendingKey: Hashable { var session: SessionID; var attempt: UInt16 }
+
+    private let lock = Lock()
+    private var channel: IPCChannel?
+    private var pending: [PendingKey: Completion] = [:]
+    private var established: [SessionID: SessionEstablished] = [:]
+    private let logger: EventLogger
+
+    init(logger: EventLogger) {
+        self.logger = logger
+    }
+
+    func attach(descriptor: Int32) {
+        let channel = IPCChannel(descriptor: descriptor, localRole: .listener, label: "authd")
+        let (old, resync): (IPCChannel?, [SessionEstablished]) = lock.withLock {
+            let old = self.channel
+            self.channel = channel
+            return (old, Array(established.values))
+        }
+        old?.close()
+        channel.start(onMessage: { [weak self] frame in
+            self?.received(frame, on: channel)
+        }, onClose: { [weak self] reason in
+            self?.lost(channel, reason: reason)
+        })
+        for session in resync { channel.send(.sessionEstablished(session)) }
+        logger.log(.peerConnected, ["peer": "authd"])
+    }
+
+    func authenticate(_ request: AuthRequest, completion: @escaping Completion) {
+        let target: IPCChannel? = lock.withLock {
+            guard let current = self.channel else { return nil }
+            pending[PendingKey(session: request.session, attempt: request.attempt)] = completion
+            return current
+        }
+        guard let target else {
+            completion(.deny(.temporary))
+            return
+        }
+        target.send(.authRequest(request))
+    }
+
+    /// Drops a request the session no longer waits for (it timed out or closed).
+    func abandon(session: SessionID, attempt: UInt16) {
+        lock.withLock { _ = pending.removeValue(forKey: PendingKey(session: session, attempt: attempt)) }
+    }
+
+    func established(_ message: SessionEstablished) {
+        let target: IPCChannel? = lock.withLock {
+            established[message.session] = message
+            return self.channel
+        }
+        target?.send(.sessionEstablished(message))
+    }
+
+    func ended(_ message: SessionEnded) {
+        let target: IPCChannel? = lock.withLock {
+            established[message.session] = nil
+            return self.channel
+        }
+        target?.send(.sessionEnded(message))
+    }
+
+    private func received(_ frame: IPCFrame, on channel: IPCChannel) {
+        guard case .authReply(let reply) = frame.message else {
+            if let fd = frame.descriptor { close(fd) }
+            logger.log(.ipcViolation, ["peer": "authd", "record": LogValue(frame.message.name)])
+            channel.close()
+            return
+        }
+        let completion = lock.withLock {
+            pending.removeValue(forKey: PendingKey(session: reply.session, attempt: reply.attempt))
+        }
+        completion?(reply.decision)
+    }
+
+    private func lost(_ channel: IPCChannel, reason: IPCCloseReason) {
+        let failed: [Completion] = lock.withLock {
+            guard self.channel === channel else { return [] }
+            self.channel = nil
+            let failed = Array(pending.values)
+            pending.removeAll()
+            return failed
+        }
+        logger.log(.peerLost, ["peer": "authd", "reason": LogValue(reason.description), "requests-failed": .int(failed.count)])
+        for completion in failed { completion(.deny(.temporary)) }
+    }
+}

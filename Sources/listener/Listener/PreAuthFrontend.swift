@@ -1,0 +1,394 @@
+import CPostern
+import NIOCore
+import NIOPosix
+import PosternConfig
+import PosternCore
+import PosternIO
+import PosternIPC
+import PosternProtocols
+import PosternTLS
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Owns one client session on the listener: greets once TLS is up, runs the protocol's
+/// pre-authentication dialogue, asks authd, hands the login to a relay, and then joins the
+/// client's TLS stream to the relay's socketpair. It logs the session's life from accept to close.
+final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum Phase {
+        case handshaking
+        case dialogue
+        case awaitingAuthd(attempt: UInt16, tag: String, credentials: LoginCredentials)
+        case awaitingRelay(attempt: UInt16, grant: Grant, localEnd: Int32)
+        case joining
+        case relaying
+        case closed
+    }
+
+    private var session: SessionContext
+    private var dialogue: Dialogue
+    private var phase = Phase.handshaking
+    private var attempts: UInt16 = 0
+    private var grant: Grant?
+    private var loginTimer: Scheduled<Void>?
+    private var sessionTimer: Scheduled<Void>?
+    private var closeReason = "client-closed"
+    private var glue: (client: GlueHandler, mailHost: GlueHandler)?
+    private var relayIndex: UInt16?
+    private weak var context: ChannelHandlerContext?
+    /// Bytes that arrive while a login is in flight wait here (bounded by the dialogue's own limits).
+    private var logger: EventLogger { session.services.logger }
+
+    init(session: SessionContext, dialogue: Dialogue) {
+        self.session = session
+        self.dialogue = dialogue
+    }
+
+    // MARK: - Events from the pipeline
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tls = event as? TLSEvent, case .handshakeCompleted(let info) = tls {
+            logger.log(.tlsEstablished, session: session.id.description, [
+                "version": LogValue(info.version), "cipher": LogValue(info.cipher),
+                "client-subject": LogValue(info.peerSubject),
+            ])
+            if case .handshaking = phase {
+                phase = .dialogue
+                // Written before the TLS handler flushes the end of the handshake: one packet.
+                var buffer = context.channel.allocator.buffer(capacity: 128)
+                buffer.writeBytes(dialogue.greeting())
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            }
+            return
+        }
+        if let control = event as? SessionControl, case .evict = control {
+            closeReason = "evicted"
+            if case .dialogue = phase {
+                var buffer = context.channel.allocator.buffer(capacity: 64)
+                buffer.writeBytes(Array(evictionNotice.utf8))
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            }
+            context.close(promise: nil)
+            return
+        }
+        if event is IdleTimeoutHandler.Expired {
+            switch phase {
+            case .relaying, .joining:
+                closeReason = "idle-timeout"
+            default:
+                closeReason = "preauth-idle-timeout"
+                logger.log(.timeout, session: session.id.description, ["limit": "preauth-idle-timeout"])
+            }
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch phase {
+        case .relaying:
+            context.fireChannelRead(data)
+        case .handshaking, .closed:
+            break
+        case .dialogue, .awaitingAuthd, .awaitingRelay, .joining:
+            let buffer = unwrapInboundIn(data)
+            let actions = buffer.withUnsafeReadableBytes { dialogue.receive($0) }
+            perform(actions, context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if let tls = error as? TLSError {
+            if case .handshaking = phase {
+                closeReason = "tls-failed"
+                logger.log(.tlsFailed, session: session.id.description, ["error": LogValue(String(describing: tls))])
+            } else {
+                closeReason = "tls-error"
+            }
+        } else if case .relaying = phase {
+            closeReason = "client-error"
+        }
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish()
+    }
+
+    // MARK: - The dialogue's actions
+
+    private func perform(_ actions: [PreAuthAction], context: ChannelHandlerContext) {
+        var wrote = false
+        for action in actions {
+            switch action {
+            case .send(let bytes):
+                var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+                buffer.writeBytes(bytes)
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                wrote = true
+            case .usernamePresented:
+                session.services.registry.update(session.id, proto: session.proto, to: .authenticating)
+            case .authenticate(let credentials, let tag):
+                if wrote { context.flush(); wrote = false }
+                startLogin(credentials, tag: tag, context: context)
+            case .close:
+                if closeReason == "client-closed" { closeReason = "closed-by-dialogue" }
+                closeAfterFlush(context)
+                return
+            }
+        }
+        if wrote { context.flush() }
+    }
+
+    private func closeAfterFlush(_ context: ChannelHandlerContext) {
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            bound.value.close(promise: nil)
+        }
+    }
+
+    private func startLogin(_ credentials: LoginCredentials, tag: String, context: ChannelHandlerContext) {
+        attempts &+= 1
+        let attempt = attempts
+        phase = .awaitingAuthd(attempt: attempt, tag: tag, credentials: credentials)
+        let request = AuthRequest(session: session.id, attempt: attempt, proto: session.proto,
+                                  interface: session.interface, clientAddress: session.clientAddress,
+                                  clientPort: session.clientPort, username: credentials.username,
+                                  password: credentials.password, certificateSubject: nil)
+        armLoginTimer(context: context)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        session.services.authd.authenticate(request) { decision in
+            eventLoop.execute {
+                let (handler, context) = bound.value
+                handler.authDecided(decision, attempt: attempt, context: context)
+            }
+        }
+    }
+
+    private func authDecided(_ decision: AuthDecision, attempt: UInt16, context: ChannelHandlerContext) {
+        guard case .awaitingAuthd(let current, let tag, _) = phase, current == attempt else {
+            // The session moved on (timed out or closed): hand a granted slot straight back.
+            if case .allow = decision { releaseGrant(reason: "abandoned") }
+            return
+        }
+        switch decision {
+        case .deny(let denial):
+            cancelLoginTimer()
+            phase = .dialogue
+            let outcome: LoginOutcome = denial == .temporary ? .temporaryFailure : .failure
+            if denial == .final { closeReason = "too-many-failures" }
+            perform(dialogue.loginFinished(outcome), context: context)
+            if denial == .final { context.close(promise: nil) }
+        case .allow(let grant):
+            self.grant = grant
+            handToRelay(grant, attempt: attempt, tag: tag, context: context)
+        }
+    }
+
+    private func handToRelay(_ grant: Grant, attempt: UInt16, tag: String, context: ChannelHandlerContext) {
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+            logger.log(.relayFailed, session: session.id.description, ["reason": LogValue("socketpair: " + String(cString: strerror(errno)))])
+            loginFailed(temporary: true, context: context)
+            return
+        }
+        phase = .awaitingRelay(attempt: attempt, grant: grant, localEnd: pair[0])
+        let request = RelayRequest(session: session.id, proto: session.proto, mailHost: grant.mailHost,
+                                   mailPort: grant.mailPort, mailUser: grant.mailUser, mailPassword: grant.mailPassword,
+                                   clientTag: tag, clientAddress: session.clientAddress, clientPort: session.clientPort)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        relayIndex = session.services.relays.relay(request, descriptor: pair[1]) { result in
+            eventLoop.execute {
+                let (handler, context) = bound.value
+                handler.relayFinished(result, attempt: attempt, context: context)
+            }
+        }
+        if let relayIndex {
+            logger.log(.relayRequested, session: session.id.description, [
+                "relay": .int(relayIndex), "host": LogValue(grant.mailHost), "port": .int(grant.mailPort),
+            ])
+        } else {
+            logger.log(.relayFailed, session: session.id.description, ["reason": "no relay process is connected"])
+            loginFailed(temporary: true, context: context)
+        }
+    }
+
+    private func relayFinished(_ result: RelayResult, attempt: UInt16, context: ChannelHandlerContext) {
+        guard case .awaitingRelay(let current, let grant, let localEnd) = phase, current == attempt else { return }
+        cancelLoginTimer()
+        guard result.success else {
+            logger.log(.relayFailed, session: session.id.description, [
+                "reason": LogValue(result.reason), "temporary": .bool(result.temporary),
+            ])
+            loginFailed(temporary: result.temporary, context: context)
+            return
+        }
+        phase = .joining
+        session.services.registry.update(session.id, proto: session.proto, to: .authenticated)
+        session.services.authd.established(SessionEstablished(session: session.id, vpnUser: grant.vpnUser, proto: session.proto))
+        join(localEnd: localEnd, grant: grant, context: context)
+    }
+
+    /// Adopts the listener's end of the socketpair and glues it to the client's channel.
+    private func join(localEnd: Int32, grant: Grant, context: ChannelHandlerContext) {
+        let (clientSide, mailSide) = GlueHandler.matchedPair()
+        glue = (clientSide, mailSide)
+        let leftover = dialogue.takeLeftover()
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let adopted = ClientBootstrap(group: context.eventLoop)
+            .channelOption(.autoRead, value: true)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(mailSide)
+                }
+            }
+            .withConnectedSocket(localEnd)
+        adopted.whenComplete { result in
+            let (handler, context) = bound.value
+            switch result {
+            case .success(let mailChannel):
+                handler.joined(mailChannel, clientSide: clientSide, leftover: leftover, grant: grant, context: context)
+            case .failure(let error):
+                handler.logger.log(.relayFailed, session: handler.session.id.description, ["reason": LogValue("adopting the socketpair: \(error)")])
+                handler.closeReason = "internal-error"
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    private func joined(_ mailChannel: Channel, clientSide: GlueHandler, leftover: [UInt8], grant: Grant,
+                        context: ChannelHandlerContext) {
+        guard case .joining = phase, context.channel.isActive else {
+            mailChannel.close(promise: nil)
+            return
+        }
+        phase = .relaying
+        do {
+            let pipeline = context.pipeline.syncOperations
+            try pipeline.addHandler(clientSide, position: .after(self))
+            let idle = try pipeline.handler(type: IdleTimeoutHandler.self)
+            idle.setTimeout(grant.idleTimeout > 0 ? .milliseconds(Int64(grant.idleTimeout)) : nil)
+        } catch {
+            closeReason = "internal-error"
+            mailChannel.close(promise: nil)
+            context.close(promise: nil)
+            return
+        }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        if grant.maxSessionTime > 0 {
+            sessionTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(grant.maxSessionTime))) {
+                let (handler, context) = loopBound.value
+                handler.closeReason = "max-session-time"
+                context.close(promise: nil)
+            }
+        }
+        if !leftover.isEmpty {
+            var buffer = mailChannel.allocator.buffer(capacity: leftover.count)
+            buffer.writeBytes(leftover)
+            mailChannel.writeAndFlush(buffer, promise: nil)
+        }
+        logger.log(.relayEstablished, session: session.id.description, [
+            "vpn-user": LogValue(grant.vpnUser), "mail-user": LogValue(grant.mailUser),
+            "host": LogValue(grant.mailHost), "port": .int(grant.mailPort), "policy": LogValue(grant.groupPolicy),
+            "relay": LogValue(relayIndex.map { String($0) }),
+        ])
+    }
+
+    private func loginFailed(temporary: Bool, context: ChannelHandlerContext) {
+        cancelLoginTimer()
+        if case .awaitingRelay(_, _, let localEnd) = phase { Glibc.close(localEnd) }
+        releaseGrant(reason: "login-failed")
+        phase = .dialogue
+        perform(dialogue.loginFinished(temporary ? .temporaryFailure : .failure), context: context)
+    }
+
+    private func releaseGrant(reason: String) {
+        guard grant != nil else { return }
+        grant = nil
+        session.services.authd.ended(SessionEnded(session: session.id, bytesIn: 0, bytesOut: 0,
+                                                  durationMilliseconds: 0, reason: reason))
+    }
+
+    private func armLoginTimer(context: ChannelHandlerContext) {
+        loginTimer?.cancel()
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        loginTimer = context.eventLoop.scheduleTask(in: .milliseconds(session.limits.authenticationTimeout.milliseconds)) {
+            let (handler, context) = bound.value
+            handler.loginTimedOut(context: context)
+        }
+    }
+
+    private func cancelLoginTimer() {
+        loginTimer?.cancel()
+        loginTimer = nil
+    }
+
+    private func loginTimedOut(context: ChannelHandlerContext) {
+        loginTimer = nil
+        switch phase {
+        case .awaitingAuthd(let attempt, _, _):
+            session.services.authd.abandon(session: session.id, attempt: attempt)
+            logger.log(.timeout, session: session.id.description, ["limit": "authentication-timeout", "waiting-for": "authd"])
+            loginFailed(temporary: true, context: context)
+        case .awaitingRelay:
+            session.services.relays.abandon(session: session.id)
+            logger.log(.timeout, session: session.id.description, ["limit": "authentication-timeout", "waiting-for": "relay"])
+            loginFailed(temporary: true, context: context)
+        default:
+            break
+        }
+    }
+
+    // MARK: - The end
+
+    private func finish() {
+        if case .closed = phase { return }
+        if case .awaitingRelay(_, _, let localEnd) = phase { Glibc.close(localEnd) }
+        if case .awaitingAuthd(let attempt, _, _) = phase {
+            session.services.authd.abandon(session: session.id, attempt: attempt)
+        }
+        phase = .closed
+        loginTimer?.cancel()
+        sessionTimer?.cancel()
+        session.services.registry.remove(session.id, proto: session.proto)
+        session.services.relays.sessionEnded(session.id)
+        if glue?.mailHost.closedFirst == true, closeReason == "client-closed" { closeReason = "mail-host-closed" }
+        let bytesIn = glue?.client.bytesRead ?? 0
+        let bytesOut = glue?.mailHost.bytesRead ?? 0
+        let duration = (NIODeadline.now() - session.startedAt).nanoseconds / 1_000_000
+        if grant != nil {
+            grant = nil
+            session.services.authd.ended(SessionEnded(session: session.id, bytesIn: bytesIn, bytesOut: bytesOut,
+                                                      durationMilliseconds: UInt64(max(0, duration)), reason: closeReason))
+        }
+        logger.log(.sessionClosed, session: session.id.description, [
+            "reason": LogValue(closeReason), "bytes-in": .int(bytesIn), "bytes-out": .int(bytesOut),
+            "duration-ms": .int(max(0, duration)),
+        ])
+    }
+
+    private var evictionNotice: String {
+        switch session.proto {
+        case .imap4s: "* BYE Too many unauthenticated connections, closing the oldest\r\n"
+        case .pop3s: "-ERR [SYS/TEMP] Too many unauthenticated connections\r\n"
+        case .smtps: "421 4.7.0 Too many unauthenticated connections\r\n"
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import PosternCore
+import PosternIPC
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The listener's channels to the relay processes. A login goes to the relay with the fewest
+/// sessions, so no relay nears its descriptor limit; when a relay goes away only its own sessions
+/// end (their socketpairs close with it).
+final class RelayPool: @unchecked Sendable {
+    typealias Completion = @Sendable (RelayResult) -> Void
+
+    private struct Relay {
+        var channel: IPCChannel
+        var sessions: Set<SessionID> = []
+        var pid: Int32
+    }
+
+    private let lock = Lock()
+    private var relays: [UInt16: Relay] = [:]
+    private var pending: [SessionID: (relay: UInt16, completion: Completion)] = [:]
+    private let logger: EventLogger
+
+    init(logger: EventLogger) {
+        self.logger = logger
+    }
+
+    func attach(index: UInt16, descriptor: Int32) {
+        let channel = IPCChannel(descriptor: descriptor, localRole: .listener, label: "relay\(index)")
+        let old: IPCChannel? = lock.withLock {
+            let old = relays[index]?.channel
+            relays[index] = Relay(channel: channel, pid: 0)
+            return old
+        }
+        old?.close()
+        channel.start(onMessage: { [weak self] frame in
+            self?.received(frame, index: index, on: channel)
+        }, onClose: { [weak self] reason in
+            self?.lost(index: index, channel: channel, reason: reason)
+        })
+        logger.log(.peerConnected, ["peer": "relay", "index": .int(index)])
+    }
+
+    /// Hands `descriptor` (the listener's far end of the plaintext socketpair) to a relay.
+    /// Returns the relay's index, or nil when no relay is connected.
+    func relay(_ request: RelayRequest, descriptor: Int32, completion: @escaping Completion) -> UInt16? {
+        let chosen: (UInt16, IPCChannel)? = lock.withLock {
+            guard let (index, relay) = relays.min(by: { $0.value.sessions.count < $1.value.sessions.count
+                || ($0.value.sessions.count == $1.value.sessions.count && $0.key < $1.key) }) else { return nil }
+            relays[index]?.sessions.insert(request.session)
+            pending[request.session] = (index, completion)
+            return (index, relay.channel)
+        }
+        guard let (index, channel) = chosen else {
+            close(descriptor)
+            return nil
+        }
+        channel.send(.relayRequest(request), fd: descriptor)
+        return index
+    }
+
+    func abandon(session: SessionID) {
+        lock.withLock { _ = pending.removeValue(forKey: session) }
+    }
+
+    func sessionEnded(_ session: SessionID) {
+        lock.withLock {
+            for index in relays.keys { relays[index]?.sessions.remove(session) }
+            pending[session] = nil
+        }
+    }
+
+    private func received(_ frame: IPCFrame, index: UInt16, on channel: IPCChannel) {
+        guard case .relayResult(let result) = frame.message else {
+            if let fd = frame.descriptor { close(fd) }
+            logger.log(.ipcViolation, ["peer": "relay", "index": .int(index), "record": LogValue(frame.message.name)])
+            channel.close()
+            return
+        }
+        let completion: Completion? = lock.withLock {
+            guard let entry = pending[result.session], entry.relay == index else { return nil }
+            pending[result.session] = nil
+            return entry.completion
+        }
+        completion?(result)
+    }
+
+    private func lost(index: UInt16, channel: IPCChannel, reason: IPCCloseReason) {
+        let failed: [(SessionID, Completion)] = lock.withLock {
+            guard relays[index]?.channel === channel else { return [] }
+            relays[index] = nil
+            let failed = pending.filter { $0.value.relay == index }
+            for key in failed.keys { pending[key] = nil }
+            return failed.map { ($0.key, $0.value.completion) }
+        }
+        logger.log(.peerLost, ["peer": "relay", "index": .int(index), "reason": LogValue(reason.description)])
+        for (session, completion) in failed {
+            completion(RelayResult(session: session, success: false, temporary: true, reason: "relay process lost"))
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import CPostern
+import PosternCore
+import PosternSandbox
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts a role by fork+exec through the C helper: only async-signal-safe calls run between the
+/// two, since this process is multithreaded (SPEC §1).
+struct ChildSpawner {
+    struct Failure: Error, CustomStringConvertible {
+        var role: Role
+        var code: Int32
+        var description: String { "cannot start \(role.rawValue): " + String(cString: strerror(code)) }
+    }
+
+    /// The directory the executables live in (the supervisor's own, or `POSTERN_LIBEXEC_DIR`).
+    let executableDirectory: String
+    /// nil when started as a plain user: every role then runs as that user.
+    let users: [Role: SystemUser]?
+    let selfExecutable: String
+
+    func executablePath(for role: Role) -> String {
+        role == .listener ? selfExecutable : executableDirectory + "/" + role.executable
+    }
+
+    /// `channel` becomes descriptor 3 in the child.
+    func spawn(_ role: Role, index: Int, channel: Int32, extraArguments: [String]) throws(Failure) -> pid_t {
+        let path = executablePath(for: role)
+        var arguments = [role == .listener ? "postern" : role.executable]
+        if role == .listener { arguments += ["--role", "listener"] }
+        if role == .relay { arguments += ["--index", String(index)] }
+        arguments += extraArguments
+        // A minimal environment: nothing of the supervisor's caller leaks into the roles.
+        var environment = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]
+        for key in ["JOURNAL_STREAM", "POSTERN_TEST_HOOKS", "LANG"] {
+            if let value = getenv(key) { environment.append(key + "=" + String(cString: value)) }
+        }
+
+        let cArguments = arguments.map { strdup($0) } + [nil]
+        let cEnvironment = environment.map { strdup($0) } + [nil]
+        defer {
+            cArguments.forEach { free($0) }
+            cEnvironment.forEach { free($0) }
+        }
+        var fds: [Int32] = [channel]
+        var spec = postern_spawn_spec()
+        var errorCode: Int32 = 0
+        let pid: pid_t = path.withCString { cPath in
+            cArguments.withUnsafeBufferPointer { argv in
+                cEnvironment.withUnsafeBufferPointer { envp in
+                    fds.withUnsafeMutableBufferPointer { fdBuffer in
+                        spec.path = cPath
+                        spec.argv = UnsafePointer(argv.baseAddress)
+                        spec.envp = UnsafePointer(envp.baseAddress)
+                        spec.fds = UnsafePointer(fdBuffer.baseAddress)
+                        spec.nfds = Int32(fdBuffer.count)
+                        if let user = users?[role] {
+                            spec.change_user = 1
+                            spec.uid = user.uid
+                            spec.gid = user.gid
+                        }
+                        return postern_spawn(&spec, &errorCode)
+                    }
+                }
+            }
+        }
+        guard pid > 0 else { throw Failure(role: role, code: errorCode) }
+        return pid
+    }
+}

@@ -1,0 +1,293 @@
+import Dispatch
+import Foundation
+import PosternConfig
+import PosternCore
+import PosternIPC
+import PosternSandbox
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The root role (SPEC §1): reads the configuration and the TLS key, binds the ports, starts the
+/// other roles, connects them with socketpairs, restarts them when they die, and stops them all
+/// when it stops. It never reads a byte from a client or a mail host. All its state lives on `queue`.
+final class Supervisor: @unchecked Sendable {
+    private struct Child {
+        var pid: pid_t
+        var channel: IPCChannel
+        var started: Double
+    }
+
+    private let queue = DispatchQueue(label: "postern.supervisor")
+    private let logger = EventLogger(role: Role.supervisor.rawValue)
+    private let configPath: String
+    private let spawner: ChildSpawner
+    private var configuration: PosternConfiguration
+    private var generation: UInt32 = 1
+    private var material: GenerationMaterial
+    private var boundSockets: [ListeningEndpoint: Int32] = [:]
+    private var children: [ChildSlot: Child] = [:]
+    private var backoff: [ChildSlot: RestartBackoff] = [:]
+    private var restartPending: Set<ChildSlot> = []
+    private var stopping = false
+    private var signalSources: [DispatchSourceSignal] = []
+    private let relayCount: Int
+
+    struct StartupFailure: Error, CustomStringConvertible {
+        var description: String
+        var exitCode: Int32
+    }
+
+    init(configPath: String, configuration: PosternConfiguration) throws(StartupFailure) {
+        self.configPath = configPath
+        self.configuration = configuration
+        let isRoot = geteuid() == 0
+        var users: [Role: SystemUser]?
+        if isRoot {
+            var found: [Role: SystemUser] = [:]
+            for role in [Role.listener, .authd, .relay] {
+                guard let user = SystemUser.lookup(role.user) else {
+                    throw StartupFailure(description: "the system user \(role.user) for the \(role.rawValue) role does not exist; "
+                                         + "create it (the package's postinst does: useradd --system \(role.user))", exitCode: 1)
+                }
+                guard user.uid != 0 else {
+                    throw StartupFailure(description: "the user \(role.user) for the \(role.rawValue) role must not be root", exitCode: 1)
+                }
+                found[role] = user
+            }
+            users = found
+        }
+        let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let directory = ProcessInfo.processInfo.environment["POSTERN_LIBEXEC_DIR"]
+            ?? (selfPath as NSString).deletingLastPathComponent
+        spawner = ChildSpawner(executableDirectory: directory, users: users, selfExecutable: selfPath)
+        relayCount = configuration.process.relayProcessCount(cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        do {
+            material = try GenerationMaterial.read(configuration)
+        } catch {
+            throw StartupFailure(description: error.description, exitCode: 1)
+        }
+        for role in [Role.authd, .relay] {
+            let path = spawner.executablePath(for: role)
+            guard access(path, X_OK) == 0 else {
+                throw StartupFailure(description: "cannot execute \(path) for the \(role.rawValue) role", exitCode: 2)
+            }
+        }
+        if users == nil {
+            logger.log(.usersNotSwitched, ["user": LogValue(SystemUser.current().name),
+                                           "reason": "not started as root: every role runs as this user"])
+        }
+    }
+
+    /// Binds, starts every role, and never returns.
+    func run() throws(StartupFailure) -> Never {
+        for endpoint in configuration.listeningEndpoints() {
+            do {
+                boundSockets[endpoint] = try SocketBinder.bind(address: endpoint.address, port: endpoint.port)
+            } catch {
+                throw StartupFailure(description: error.description, exitCode: 2)
+            }
+        }
+        if geteuid() == 0 {
+            do {
+                try Privileges.restrict(to: Privileges.supervisorCapabilities)
+            } catch {
+                throw StartupFailure(description: "cannot reduce the supervisor's capabilities: \(error)", exitCode: 2)
+            }
+        }
+        logger.log(.configLoaded, ["file": LogValue(configPath), "generation": .int(generation),
+                                   "endpoints": .int(boundSockets.count)])
+        installSignalHandlers()
+        queue.async {
+            self.start(.authd)
+            for i in 0..<self.relayCount { self.start(.relay(i)) }
+            self.start(.listener)
+        }
+        dispatchMain()
+    }
+
+    // MARK: - Children
+
+    private func start(_ slot: ChildSlot) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        restartPending.remove(slot)
+        guard !stopping else { return }
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+            logger.log(.childStartFailed, ["child": LogValue(slot.role.rawValue), "error": LogValue(String(cString: strerror(errno)))])
+            scheduleRestart(slot, ranFor: 0)
+            return
+        }
+        let pid: pid_t
+        do {
+            pid = try spawner.spawn(slot.role, index: slot.index, channel: pair[1], extraArguments: [])
+        } catch {
+            close(pair[0]); close(pair[1])
+            logger.log(.childStartFailed, ["child": LogValue(slot.role.rawValue), "index": .int(slot.index),
+                                           "error": LogValue(error.description)])
+            scheduleRestart(slot, ranFor: 0)
+            return
+        }
+        close(pair[1])
+        let channel = IPCChannel(descriptor: pair[0], localRole: .supervisor, label: slot.description)
+        children[slot] = Child(pid: pid, channel: channel, started: now())
+        logger.log(.childStarted, ["child": LogValue(slot.role.rawValue), "index": .int(slot.index), "pid": .int(pid),
+                                   "user": LogValue(spawner.users?[slot.role]?.name ?? SystemUser.current().name)])
+        let logger = self.logger
+        channel.start(onMessage: { frame in
+            // Children have nothing to tell the supervisor yet; anything they send is a violation.
+            if let fd = frame.descriptor { close(fd) }
+            logger.log(.ipcViolation, ["peer": LogValue(slot.description), "record": LogValue(frame.message.name)])
+            channel.close()
+        }, onClose: { _ in })
+        sendGeneration(to: slot, channel: channel)
+        connectPeers(of: slot)
+    }
+
+    private func sendGeneration(to slot: ChildSlot, channel: IPCChannel) {
+        for message in Material.chunks(material.configurationJSON, generation: generation, kind: .configuration, name: "") {
+            channel.send(message)
+        }
+        switch slot.role {
+        case .listener:
+            for message in Material.chunks(material.certificate, generation: generation, kind: .tlsIdentity, name: "certificate")
+                + Material.chunks(material.privateKey, generation: generation, kind: .tlsIdentity, name: "private-key") {
+                channel.send(message)
+            }
+            for (endpoint, fd) in boundSockets {
+                let copy = fcntl(fd, F_DUPFD_CLOEXEC, 3)
+                guard copy >= 0 else { continue }
+                channel.send(.listenSocket(ListenSocket(generation: generation, interface: endpoint.interface,
+                                                        proto: endpoint.mailProtocol, address: endpoint.address,
+                                                        port: endpoint.port)), fd: copy)
+            }
+        case .relay:
+            for (name, pem) in material.upstreamTrust {
+                for message in Material.chunks(pem, generation: generation, kind: .upstreamTrust, name: name) {
+                    channel.send(message)
+                }
+            }
+        case .authd, .supervisor:
+            break
+        }
+        channel.send(.commit(generation: generation))
+    }
+
+    /// Makes a fresh socketpair for every link of `slot` whose other end runs, and hands the ends over.
+    private func connectPeers(of slot: ChildSlot) {
+        let links: [(ChildSlot, ChildSlot)]
+        switch slot.role {
+        case .listener:
+            links = [(slot, .authd)] + (0..<relayCount).map { (slot, ChildSlot.relay($0)) }
+        case .authd, .relay:
+            links = [(.listener, slot)]
+        case .supervisor:
+            links = []
+        }
+        for (listener, other) in links {
+            guard let a = children[listener], let b = children[other] else { continue }
+            var pair: [Int32] = [-1, -1]
+            guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+                logger.log(.fatal, ["error": LogValue("socketpair: " + String(cString: strerror(errno)))])
+                continue
+            }
+            a.channel.send(.peerChannel(PeerChannel(role: other.role, index: UInt16(other.index))), fd: pair[0])
+            b.channel.send(.peerChannel(PeerChannel(role: .listener, index: 0)), fd: pair[1])
+        }
+    }
+
+    private func reap() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            guard pid > 0 else { return }
+            guard let (slot, child) = children.first(where: { $0.value.pid == pid }) else { continue }
+            children[slot] = nil
+            child.channel.close()
+            let ranFor = now() - child.started
+            var fields: [(String, LogValue)] = [("child", LogValue(slot.role.rawValue)), ("index", .int(slot.index)),
+                                                 ("pid", .int(pid)), ("ran-seconds", LogValue(String(format: "%.1f", ranFor)))]
+            let exited = status & 0x7f == 0
+            if exited {
+                fields.append(("exit-status", .int((status >> 8) & 0xff)))
+            } else {
+                let signal = status & 0x7f
+                fields.append(("signal", LogValue(signalName(signal))))
+                if signal == SIGSYS { fields.append(("cause", "seccomp-violation")) }
+            }
+            logger.log(.childDied, fields: fields)
+            if !stopping { scheduleRestart(slot, ranFor: ranFor) }
+        }
+    }
+
+    private func scheduleRestart(_ slot: ChildSlot, ranFor: Double) {
+        guard !stopping, !restartPending.contains(slot) else { return }
+        let delay = backoff[slot, default: RestartBackoff()].delay(afterRunning: ranFor)
+        restartPending.insert(slot)
+        logger.log(.childRestartScheduled, ["child": LogValue(slot.role.rawValue), "index": .int(slot.index),
+                                             "delay-seconds": LogValue(String(format: "%.2f", delay))])
+        queue.asyncAfter(deadline: .now() + delay) { self.start(slot) }
+    }
+
+    // MARK: - Signals
+
+    private func installSignalHandlers() {
+        for sig in [SIGTERM, SIGINT, SIGHUP] { signal(sig, SIG_IGN) }
+        let handlers: [(Int32, () -> Void)] = [
+            (SIGCHLD, { [unowned self] in self.reap() }),
+            (SIGTERM, { [unowned self] in self.shutdown(reason: "SIGTERM") }),
+            (SIGINT, { [unowned self] in self.shutdown(reason: "SIGINT") }),
+            (SIGHUP, { [unowned self] in self.reload() }),
+        ]
+        for (sig, handler) in handlers {
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler(handler: handler)
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    private func reload() {
+        // Reload is its own issue; until then a SIGHUP is logged and changes nothing.
+        logger.log(.configRejected, ["file": LogValue(configPath), "reason": "reload is not supported by this version; restart postern"])
+    }
+
+    private func shutdown(reason: String) {
+        guard !stopping else { return }
+        stopping = true
+        logger.log(.shutdown, ["reason": LogValue(reason)])
+        for child in children.values { kill(child.pid, SIGTERM) }
+        waitForChildren(until: now() + 5)
+    }
+
+    private func waitForChildren(until deadline: Double) {
+        reap()
+        if children.isEmpty || now() > deadline {
+            for child in children.values { kill(child.pid, SIGKILL) }
+            exit(0)
+        }
+        queue.asyncAfter(deadline: .now() + 0.05) { self.waitForChildren(until: deadline) }
+    }
+
+    private func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    private func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case SIGKILL: "SIGKILL"
+        case SIGTERM: "SIGTERM"
+        case SIGSEGV: "SIGSEGV"
+        case SIGABRT: "SIGABRT"
+        case SIGSYS: "SIGSYS"
+        case SIGBUS: "SIGBUS"
+        case SIGILL: "SIGILL"
+        case SIGTRAP: "SIGTRAP"
+        case SIGINT: "SIGINT"
+        case SIGHUP: "SIGHUP"
+        default: "signal-\(signal)"
+        }
+    }
+}

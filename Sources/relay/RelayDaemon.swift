@@ -1,0 +1,110 @@
+import Dispatch
+import NIOCore
+import NIOPosix
+import PosternConfig
+import PosternCore
+import PosternIPC
+import PosternSandbox
+import PosternTLS
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A relay process (SPEC §1): takes logins handed over by the listener, connects to the mail host
+/// (only one the configuration names), logs in with the user's mail credentials, reports the result,
+/// and then moves bytes. It holds neither the TLS key nor any AAA secret.
+final class RelayDaemon: @unchecked Sendable {
+    private let logger = EventLogger(role: Role.relay.rawValue)
+    private let index: Int
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let lock = Lock()
+    private var configuration: PosternConfiguration?
+    private var trust: [MailProtocol: TLSContext] = [:]
+    private var listener: IPCChannel?
+
+    init(index: Int) {
+        self.index = index
+    }
+
+    func run() -> Never {
+        logger.log(.roleStarted, ["index": .int(index), "user": LogValue(SystemUser.currentName)])
+        let link = SupervisorLink(role: .relay, logger: logger)
+        link.start(.init(commit: { [self] generation in
+            apply(generation)
+        }, peer: { [self] info, fd in
+            guard info.role == .listener else {
+                close(fd)
+                return
+            }
+            attachListener(fd)
+        }))
+        dispatchMain()
+    }
+
+    private func apply(_ generation: SupervisorLink.Generation) {
+        var contexts: [MailProtocol: TLSContext] = [:]
+        for (proto, settings) in generation.configuration.protocols where settings.upstreamTLS != .none {
+            let roots = generation.material.piece(generation: generation.number, kind: .upstreamTrust, name: proto.rawValue)
+            do {
+                contexts[proto] = try TLSContext.client(trustRootsPEM: roots)
+            } catch {
+                logger.log(.fatal, ["error": LogValue("upstream TLS for \(proto.rawValue): \(error)")])
+                exit(2)
+            }
+        }
+        lock.withLock {
+            configuration = generation.configuration
+            trust = contexts
+        }
+    }
+
+    private func attachListener(_ fd: Int32) {
+        let channel = IPCChannel(descriptor: fd, localRole: .relay, label: "listener")
+        let old: IPCChannel? = lock.withLock {
+            let old = listener
+            listener = channel
+            return old
+        }
+        old?.close()
+        channel.start(onMessage: { [self] frame in
+            received(frame, on: channel)
+        }, onClose: { [self] reason in
+            logger.log(.peerLost, ["peer": "listener", "reason": LogValue(reason.description)])
+        })
+        logger.log(.peerConnected, ["peer": "listener"])
+    }
+
+    private func received(_ frame: IPCFrame, on channel: IPCChannel) {
+        guard case .relayRequest(let request) = frame.message, let fd = frame.descriptor else {
+            if let fd = frame.descriptor { close(fd) }
+            logger.log(.ipcViolation, ["peer": "listener", "record": LogValue(frame.message.name)])
+            channel.close()
+            return
+        }
+        let (configuration, tls) = lock.withLock { (self.configuration, self.trust[request.proto]) }
+        guard let configuration, let settings = configuration.protocols[request.proto] else {
+            close(fd)
+            channel.send(.relayResult(RelayResult(session: request.session, success: false, temporary: true,
+                                                  reason: "relay has no configuration for \(request.proto.rawValue)")))
+            return
+        }
+        // Defence in depth: authd chose the host, but the relay connects only where the
+        // configuration allows, whatever a compromised listener asks.
+        let target = MailHost(host: request.mailHost, port: request.mailPort)
+        guard settings.server == target || settings.allowedServers.contains(target) else {
+            close(fd)
+            logger.log(.ipcViolation, session: request.session.description, [
+                "peer": "listener", "error": LogValue("relay request for \(target), which the configuration does not allow"),
+            ])
+            channel.send(.relayResult(RelayResult(session: request.session, success: false, temporary: false,
+                                                  reason: "mail host not allowed")))
+            return
+        }
+        let session = UpstreamSession(request: request, downstream: fd, settings: settings, tls: tls,
+                                      loginTimeout: .milliseconds(configuration.limits.authenticationTimeout.milliseconds),
+                                      eventLoop: group.next(), logger: logger)
+        session.start { result in
+            channel.send(.relayResult(result))
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import PosternCore
+import PosternIPC
+import PosternSandbox
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// postern-relay: talks to the mail hosts. Started by the supervisor only, with its channel at descriptor 3.
+guard SupervisorLink.isStartedBySupervisor else {
+    Console.error("postern-relay: this program is started by postern (the supervisor), not by hand\n")
+    exit(1)
+}
+var index = 0
+if let at = CommandLine.arguments.firstIndex(of: "--index"), at + 1 < CommandLine.arguments.count {
+    index = Int(CommandLine.arguments[at + 1]) ?? 0
+}
+do {
+    try Privileges.dropAll()
+} catch {
+    EventLogger(role: Role.relay.rawValue).log(.fatal, ["error": LogValue(error.description)])
+    exit(2)
+}
+RelayDaemon(index: index).run()

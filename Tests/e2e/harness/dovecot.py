@@ -1,0 +1,186 @@
+"""A private Dovecot 2.3 mail host on loopback (TESTBED.md §1).
+
+Own `-c` config, foreground master (`dovecot -F`), passwd-file users with {PLAIN}
+passwords, Maildir storage owned by vmail, a log file the tests read. It listens on each
+of `addresses` (127.0.0.1 and 127.0.0.2 make two "mail hosts" of one instance), IMAP with
+STARTTLS, IMAPS, POP3 with STLS and POP3S. Needs root (it switches to dovecot, dovenull
+and vmail).
+"""
+import grp
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .certs import Pki
+from .messages import body_token, make_message
+from .ports import free_ports, wait_for_port
+
+
+@dataclass(frozen=True)
+class DovecotPorts:
+    imap: int
+    imaps: int
+    pop3: int
+    pop3s: int
+
+
+_CONFIG = """\
+# Private Dovecot for postern's tests: loopback only, generated, never the system's.
+protocols = imap pop3
+listen = {listen}
+base_dir = {dir}/run
+state_dir = {dir}/state
+instance_name = {instance}
+log_path = {dir}/dovecot.log
+info_log_path = {dir}/dovecot.log
+auth_verbose = yes
+auth_failure_delay = 0
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+hostname = localhost
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
+ssl_min_protocol = TLSv1.2
+mail_location = maildir:{dir}/mail/%u/Maildir
+first_valid_uid = 100
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {dir}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {dir}/users
+  default_fields = uid=vmail gid=vmail home={dir}/mail/%u
+}}
+protocol imap {{
+  # Tests open many sessions of one user from the proxy's one address.
+  mail_max_userip_connections = 100
+}}
+service imap-login {{
+  inet_listener imap {{
+    port = {ports.imap}
+  }}
+  inet_listener imaps {{
+    port = {ports.imaps}
+    ssl = yes
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = {ports.pop3}
+  }}
+  inet_listener pop3s {{
+    port = {ports.pop3s}
+    ssl = yes
+  }}
+}}
+"""
+
+
+class Dovecot:
+    def __init__(self, directory: Path, pki: Pki, users: dict,
+                 addresses=("127.0.0.1", "127.0.0.2"), ports: DovecotPorts = None):
+        self.directory = directory
+        self.pki = pki
+        self.users = dict(users)
+        self.addresses = tuple(addresses)
+        self.ports = ports or DovecotPorts(*free_ports(4, self.addresses))
+        self.config = directory / "dovecot.conf"
+        self.log_path = directory / "dovecot.log"
+        self.process = None
+        self.tokens = {}   # user -> body token of the first message delivered by deliver_marked
+
+    # -- files --------------------------------------------------------------
+
+    def write_files(self) -> None:
+        d = self.directory
+        for sub in ("run", "state", "mail"):
+            (d / sub).mkdir(parents=True, exist_ok=True)
+        os.chmod(d, 0o755)
+        vmail = pwd.getpwnam("vmail")
+        os.chown(d / "mail", vmail.pw_uid, vmail.pw_gid)
+
+        users = d / "users"
+        users.write_text("".join(f"{name}:{{PLAIN}}{pw}::::::\n" for name, pw in self.users.items()))
+        os.chown(users, 0, grp.getgrnam("dovecot").gr_gid)   # its auth process runs as dovecot
+        os.chmod(users, 0o640)
+
+        self.config.write_text(_CONFIG.format(
+            listen=", ".join(self.addresses), dir=d, instance=f"postern-e2e-{secrets.token_hex(4)}",
+            cert=self.pki.server_cert, key=self.pki.server_key, ports=self.ports))
+
+    # -- life cycle ---------------------------------------------------------
+
+    def start(self, timeout: float = 20) -> None:
+        if os.geteuid() != 0:
+            raise RuntimeError("the test Dovecot needs root (it switches to dovecot/dovenull/vmail)")
+        self.write_files()
+        check = subprocess.run(["doveconf", "-c", str(self.config), "-n"], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"doveconf rejected {self.config}:\n{check.stderr}")
+        out = open(self.directory / "dovecot.stdout", "ab")
+        self.process = subprocess.Popen(["dovecot", "-F", "-c", str(self.config)],
+                                        stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        out.close()
+        for address in self.addresses:
+            for port in (self.ports.imap, self.ports.imaps, self.ports.pop3, self.ports.pop3s):
+                if not wait_for_port(address, port, timeout):
+                    self.stop()
+                    raise RuntimeError(f"Dovecot did not listen on {address}:{port}\n{self.log_text()}")
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    # -- mail ---------------------------------------------------------------
+
+    def deliver(self, user: str, message: bytes) -> None:
+        """Saves `message` into the user's INBOX (Dovecot must be running: doveadm asks its auth)."""
+        result = subprocess.run(["doveadm", "-c", str(self.config), "save", "-u", user],
+                                input=message, capture_output=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"doveadm save -u {user} failed: {result.stderr.decode(errors='replace')}")
+
+    def deliver_marked(self, user: str, subject: str = "postern e2e") -> str:
+        """Delivers a message whose body carries a fresh token; returns the token."""
+        token = body_token(user)
+        self.deliver(user, make_message(user, subject, f"Hello {user}.\n{token}\n"))
+        self.tokens.setdefault(user, token)
+        return token
+
+    # -- log ----------------------------------------------------------------
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_offset(self) -> int:
+        return len(self.log_text())
+
+    def wait_for_log(self, *needles: str, since: int = 0, timeout: float = 5) -> str:
+        """The first log line (after offset `since`) containing every needle, or None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.log_text()[since:].splitlines():
+                if all(n in line for n in needles):
+                    return line
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.1)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)

@@ -1,0 +1,181 @@
+"""A small raw IMAP client over TLS, for assertions imaplib makes awkward: the exact
+tagged status (OK/NO/BAD), many concurrent sessions, and noticing when the server closes."""
+import base64
+import select
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+
+
+def client_context(cafile) -> ssl.SSLContext:
+    """Verifies the server against `cafile` only (hostname/IP included)."""
+    return ssl.create_default_context(cafile=str(cafile))
+
+
+def quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass
+class Reply:
+    status: str                 # OK, NO or BAD
+    text: str                   # the rest of the tagged line
+    untagged: list = field(default_factory=list)   # raw lines (bytes, literals inlined)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "OK"
+
+    def data(self) -> bytes:
+        return b"".join(self.untagged)
+
+
+class ImapClosed(Exception):
+    pass
+
+
+class ImapConnection:
+    def __init__(self, port: int, cafile, host: str = "127.0.0.1", timeout: float = 10):
+        raw = socket.create_connection((host, port), timeout=timeout)
+        self.local_port = raw.getsockname()[1]
+        self.sock = client_context(cafile).wrap_socket(raw, server_hostname=host)
+        self.buffer = b""
+        self.tag_number = 0
+        self.greeting = self._read_line()
+
+    # -- reading ------------------------------------------------------------
+
+    def _fill(self) -> None:
+        try:
+            chunk = self.sock.recv(65536)
+        except (ssl.SSLEOFError, ConnectionResetError, BrokenPipeError) as e:
+            raise ImapClosed(str(e)) from e
+        if not chunk:
+            raise ImapClosed("EOF")
+        self.buffer += chunk
+
+    def _read_line(self) -> bytes:
+        """One response line with any literals ({n}) inlined."""
+        line = b""
+        while True:
+            while b"\r\n" not in self.buffer:
+                self._fill()
+            part, self.buffer = self.buffer.split(b"\r\n", 1)
+            line += part + b"\r\n"
+            if part.endswith(b"}") and b"{" in part:
+                size = int(part[part.rindex(b"{") + 1:-1].rstrip(b"+"))
+                while len(self.buffer) < size:
+                    self._fill()
+                line += self.buffer[:size]
+                self.buffer = self.buffer[size:]
+                continue
+            return line
+
+    # -- commands -----------------------------------------------------------
+
+    def _next_tag(self) -> str:
+        self.tag_number += 1
+        return f"t{self.tag_number}"
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def command(self, text: str, continuations=()) -> Reply:
+        """Sends `TAG text`; answers each `+` continuation with the next item of `continuations`."""
+        tag = self._next_tag()
+        self.send(f"{tag} {text}\r\n".encode())
+        pending = list(continuations)
+        untagged = []
+        while True:
+            line = self._read_line()
+            if line.startswith(b"+"):
+                answer = pending.pop(0) if pending else "*"
+                self.send(answer.encode() + b"\r\n")
+                continue
+            if line.startswith(tag.encode() + b" "):
+                status, _, rest = line[len(tag) + 1:].decode(errors="replace").strip().partition(" ")
+                return Reply(status.upper(), rest, untagged)
+            untagged.append(line)
+
+    def login(self, user: str, password: str) -> Reply:
+        return self.command(f"LOGIN {quote(user)} {quote(password)}")
+
+    def authenticate_plain(self, user: str, password: str, initial_response: bool = True) -> Reply:
+        payload = base64.b64encode(f"\0{user}\0{password}".encode()).decode()
+        if initial_response:
+            return self.command(f"AUTHENTICATE PLAIN {payload}")
+        return self.command("AUTHENTICATE PLAIN", [payload])
+
+    def authenticate_login(self, user: str, password: str) -> Reply:
+        b64 = lambda s: base64.b64encode(s.encode()).decode()
+        return self.command("AUTHENTICATE LOGIN", [b64(user), b64(password)])
+
+    def begin_authenticate_login(self, user: str) -> None:
+        """Starts AUTHENTICATE LOGIN and sends only the username, leaving the session
+        "authenticating" (SPEC §4) while the server waits for the password."""
+        tag = self._next_tag()
+        self.send(f"{tag} AUTHENTICATE LOGIN\r\n".encode())
+        line = self._read_line()
+        assert line.startswith(b"+"), line
+        self.send(base64.b64encode(user.encode()) + b"\r\n")
+        line = self._read_line()
+        assert line.startswith(b"+"), line
+
+    def first_message(self) -> bytes:
+        """SELECT INBOX, then UID FETCH 1 BODY[]; the response bytes (the message inlined)."""
+        select_reply = self.command("SELECT INBOX")
+        assert select_reply.ok, f"SELECT INBOX: {select_reply}"
+        fetch = self.command("UID FETCH 1 (BODY[])")
+        assert fetch.ok, f"UID FETCH 1: {fetch}"
+        return fetch.data()
+
+    def logout(self) -> None:
+        try:
+            self.command("LOGOUT")
+        except ImapClosed:
+            pass
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    # -- liveness -----------------------------------------------------------
+
+    def closed_by_server(self, timeout: float) -> bool:
+        """True when the server closes the connection within `timeout` (data before the close,
+        such as a BYE, is read and ignored)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if not self.sock.pending():
+                readable, _, _ = select.select([self.sock], [], [], remaining)
+                if not readable:
+                    return False
+            try:
+                chunk = self.sock.recv(65536)
+            except (ssl.SSLEOFError, ConnectionResetError, BrokenPipeError, ssl.SSLZeroReturnError):
+                return True
+            except ssl.SSLWantReadError:
+                continue
+            if not chunk:
+                return True
+            self.buffer += chunk
+
+    def alive(self) -> bool:
+        """True when a NOOP still gets OK."""
+        try:
+            return self.command("NOOP").ok
+        except (ImapClosed, OSError):
+            return False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

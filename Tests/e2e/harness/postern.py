@@ -1,0 +1,253 @@
+"""The postern daemon under test: its files, its process tree and its log.
+
+One instance owns one directory holding its configuration, a copy of the TLS certificate
+and key, the local users file and the log. Started as root, the roles switch to their own
+users; started as another user (`run_as`, through setpriv), every role runs as that user
+and every file the daemon reads belongs to it.
+"""
+import grp
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from . import eventlog, tomlwriter
+from .certs import Pki
+from .localusers import write_users_file
+from .paths import binary
+from .ports import free_port
+from .procstatus import is_gone
+
+
+class PosternError(AssertionError):
+    pass
+
+
+class Postern:
+    def __init__(self, directory: Path, pki: Pki, server: str, *, allowed_servers=(),
+                 run_as: str = None, users: dict = None, policies: dict = None,
+                 overrides: dict = None, port: int = None):
+        self.directory = directory
+        self.pki = pki
+        self.server = server
+        self.allowed_servers = list(allowed_servers)
+        self.run_as = run_as
+        self.users = dict(users or {})
+        self.policies = dict(policies or {})
+        self.overrides = dict(overrides or {})
+        self.port = port or free_port()
+        self.config_path = directory / "postern.toml"
+        self.log_path = directory / "postern.log"
+        self.process = None
+
+    # -- configuration ------------------------------------------------------
+
+    def config(self) -> dict:
+        d = self.directory
+        base = {
+            "tls": {"certificate": str(d / "server.pem"), "private-key": str(d / "server.key")},
+            "interface": [{"name": "outside", "addresses": ["127.0.0.1"]}],
+            "aaa-server-group": {"LOCAL": {"protocol": "local", "users-file": str(d / "users")}},
+            "group-policy": {"DfltGrpPolicy": {"simultaneous-logins": 3}},
+            "imap4s": {
+                "enable": ["outside"],
+                "port": self.port,
+                "server": self.server,
+                "allowed-servers": self.allowed_servers,
+                "upstream-tls": "none",
+                "authentication": ["aaa"],
+                "authentication-server-group": "LOCAL",
+                "default-group-policy": "DfltGrpPolicy",
+                "outstanding": 20,
+            },
+            "process": {"relay-processes": 2},
+            "limits": {"handshake-timeout": "10s", "preauth-idle-timeout": "60s",
+                       "authentication-timeout": "30s"},
+            # Never the system's /run/postern: tests run side by side and as plain users.
+            "admin": {"socket": str(d / "admin.sock")},
+        }
+        return tomlwriter.merged(base, self.overrides)
+
+    def write_files(self) -> None:
+        d = self.directory
+        d.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.pki.server_cert, d / "server.pem")
+        shutil.copyfile(self.pki.server_key, d / "server.key")
+        write_users_file(d / "users", self.users, self.policies)
+        self.config_path.write_text(tomlwriter.dumps(self.config()))
+        self._set_ownership()
+
+    def _set_ownership(self) -> None:
+        d = self.directory
+        if self.run_as is None:
+            # Root: only the supervisor reads the key; authd (postern-auth) reads the users file.
+            os.chmod(d, 0o755)
+            for name, mode in (("postern.toml", 0o644), ("server.pem", 0o644), ("server.key", 0o600)):
+                os.chmod(d / name, mode)
+            auth_gid = grp.getgrnam("postern-auth").gr_gid if os.geteuid() == 0 else os.getgid()
+            os.chown(d / "users", os.geteuid(), auth_gid)
+            os.chmod(d / "users", 0o640)
+            return
+        account = pwd.getpwnam(self.run_as)
+        for path in (d, d / "postern.toml", d / "server.pem", d / "server.key", d / "users"):
+            os.chown(path, account.pw_uid, account.pw_gid)
+            os.chmod(path, 0o700 if path == d else 0o600)
+        os.chmod(d, 0o755)   # the log file stays root's; the daemon writes to the fd it is given
+
+    def _as_user(self, argv: list) -> list:
+        if self.run_as is None:
+            return argv
+        group = grp.getgrgid(pwd.getpwnam(self.run_as).pw_gid).gr_name
+        return ["setpriv", f"--reuid={self.run_as}", f"--regid={group}", "--clear-groups", "--", *argv]
+
+    def check_config(self, config_path: Path = None) -> subprocess.CompletedProcess:
+        argv = [str(binary("postern")), "check-config", "--config", str(config_path or self.config_path)]
+        return subprocess.run(self._as_user(argv), capture_output=True, text=True, timeout=60)
+
+    # -- life cycle ---------------------------------------------------------
+
+    def start(self, timeout: float = 30, detach: bool = False) -> "Postern":
+        """Starts postern in the foreground mode and waits for event=listener-ready."""
+        exe = binary("postern")
+        if not os.access(exe, os.X_OK):
+            raise PosternError(f"{exe} is missing: build first (swift build) or set POSTERN_BIN_DIR")
+        self.write_files()
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            self._as_user([str(exe), "--config", str(self.config_path), "--foreground"]),
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while "event=listener-ready" not in self.log_text():
+            if self.process.poll() is not None:
+                raise PosternError(f"postern exited with status {self.process.returncode} "
+                                   f"before event=listener-ready\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                self.kill()
+                raise PosternError(f"no event=listener-ready within {timeout}s\n{self.log_tail()}")
+            time.sleep(0.05)
+        return self
+
+    def stop(self, timeout: float = 15) -> None:
+        """SIGTERM to the supervisor; asserts that it and every child it started have exited."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise PosternError(f"supervisor ignored SIGTERM for {timeout}s\n{self.log_tail()}")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not all(is_gone(p) for p in self.all_child_pids()):
+            time.sleep(0.05)
+        left = [p for p in self.all_child_pids() if not is_gone(p)]
+        if left:
+            self.kill()
+            raise PosternError(f"children still running after the supervisor exited: {left}\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        """Last resort: SIGKILL the supervisor and each child it reported starting."""
+        for pid in self.all_child_pids():
+            if not is_gone(pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    # -- log ----------------------------------------------------------------
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_tail(self, lines: int = 80) -> str:
+        text = self.log_text().splitlines()
+        return "--- postern log (last %d lines) ---\n%s" % (lines, "\n".join(text[-lines:]))
+
+    def events(self) -> list:
+        return eventlog.parse(self.log_text())
+
+    def mark(self) -> int:
+        """An index into events(): pass it as `since` to look only at later events."""
+        return len(self.events())
+
+    def find(self, event: str = None, since: int = 0, **fields) -> list:
+        return eventlog.matching(self.events()[since:], event, **fields)
+
+    def wait_for(self, event: str, timeout: float = 10, since: int = 0, **fields) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.find(event, since, **fields)
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                want = " ".join(f"{k}={v}" for k, v in fields.items())
+                raise PosternError(f"no event={event} {want} within {timeout}s\n{self.log_tail()}")
+            time.sleep(0.05)
+
+    def assert_no_secrets(self, secrets) -> None:
+        text = self.log_text()
+        leaked = sorted(s for s in secrets if s and s in text)
+        if leaked:
+            raise PosternError(f"secrets in the log of {self.log_path}: {len(leaked)} of them "
+                               f"(first chars: {[s[:3] for s in leaked]})")
+
+    # -- processes ----------------------------------------------------------
+
+    def child_starts(self) -> list:
+        return self.find("child-started", role="supervisor")
+
+    def all_child_pids(self) -> list:
+        return [int(e["pid"]) for e in self.child_starts() if e.get("pid", "").isdigit()]
+
+    def current_pids(self, child: str) -> dict:
+        """index -> pid of the latest start of each `child` (listener, authd, relay)."""
+        pids = {}
+        for e in self.child_starts():
+            if e.get("child") == child:
+                pids[int(e.get("index", "0"))] = int(e["pid"])
+        return pids
+
+    def pid(self, child: str, index: int = 0) -> int:
+        pids = self.current_pids(child)
+        if index not in pids:
+            raise PosternError(f"no child-started for child={child} index={index}\n{self.log_tail()}")
+        return pids[index]
+
+    # -- sessions -----------------------------------------------------------
+
+    def session_of_client(self, client_port: int, timeout: float = 5) -> str:
+        """The session= id of the connection from 127.0.0.1:`client_port`."""
+        suffix = f":{client_port}"
+        deadline = time.monotonic() + timeout
+        while True:
+            for e in self.find("connection-accepted"):
+                if "session" in e and any(v.endswith(suffix) or (k.startswith("client") and v == str(client_port))
+                                          for k, v in e.items()):
+                    return e["session"]
+            if time.monotonic() > deadline:
+                raise PosternError(f"no connection-accepted for client port {client_port}\n{self.log_tail()}")
+            time.sleep(0.05)
+
+    def relay_pid_of_session(self, session: str, timeout: float = 5) -> int:
+        """The pid of the relay that serves `session`, from its relay-established event
+        (a pid= field, or an index= field mapped through child-started)."""
+        self.wait_for("relay-established", timeout=timeout, session=session)
+        found = self.find("relay-established", session=session)
+        for e in sorted(found, key=lambda e: e.get("role") != "relay"):   # the relay's own line first
+            if e.get("role") == "relay" and e.get("pid", "").isdigit():
+                return int(e["pid"])
+            for key in ("index", "relay", "relay-index"):
+                if e.get(key, "").isdigit():
+                    return self.pid("relay", int(e[key]))
+        raise PosternError(f"relay-established names no relay pid or index: {found}")

@@ -1,0 +1,113 @@
+"""Privilege separation and the crash policy of SPEC §1, observed from outside: who each
+role runs as, what it may still do, and what survives when a role dies."""
+import os
+import pwd
+import signal
+import time
+
+import pytest
+
+from harness.accounts import MAIL_USERS
+from harness.imapclient import ImapConnection
+from harness.procstatus import read_status
+
+ROLE_USERS = {"listener": "postern", "authd": "postern-auth", "relay": "postern-relay"}
+
+# Capabilities no part of postern needs, the supervisor included.
+CAP_SYS_MODULE, CAP_SYS_RAWIO, CAP_SYS_PTRACE, CAP_SYS_ADMIN, CAP_NET_RAW = 16, 17, 19, 21, 13
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="role users are only switched to by root")
+
+
+def role_pids(postern) -> list:
+    """(child, pid) for the listener, authd and every relay."""
+    pairs = [(child, pid) for child in ROLE_USERS for pid in postern.current_pids(child).values()]
+    assert sorted(c for c, _ in pairs) == ["authd", "listener", "relay", "relay"], postern.child_starts()
+    return pairs
+
+
+def test_roles_run_as_their_users_without_capabilities(postern):
+    for child, pid in role_pids(postern):
+        account = pwd.getpwnam(ROLE_USERS[child])
+        status = read_status(pid)
+        assert status.uids == (account.pw_uid,) * 4, (child, status)
+        assert status.gids == (account.pw_gid,) * 4, (child, status)
+        assert status.cap_eff == 0 and status.cap_prm == 0, (child, hex(status.cap_eff))
+        assert status.no_new_privs == 1, child
+    for start in postern.child_starts():
+        assert start.get("user") == ROLE_USERS[start["child"]], start
+
+
+def test_roles_are_confined_by_seccomp_and_empty_capability_sets(postern):
+    for child, pid in role_pids(postern):
+        status = read_status(pid)
+        assert status.seccomp == 2, f"{child}: no seccomp filter"
+        assert status.cap_bnd == 0 and status.cap_amb == 0 and status.cap_inh == 0, \
+            (child, hex(status.cap_bnd), hex(status.cap_amb))
+        assert set(status.groups) <= {pwd.getpwnam(ROLE_USERS[child]).pw_gid}, (child, status.groups)
+    supervisor = read_status(postern.process.pid)
+    for cap in (CAP_SYS_MODULE, CAP_SYS_RAWIO, CAP_SYS_PTRACE, CAP_SYS_ADMIN, CAP_NET_RAW):
+        assert not supervisor.cap_eff & (1 << cap), f"supervisor keeps capability {cap}"
+
+
+def logged_in_session(postern, pki, user="alice"):
+    conn = ImapConnection(postern.port, pki.ca_cert)
+    assert conn.login(user, MAIL_USERS[user]).ok
+    return conn
+
+
+def test_killing_a_relay_ends_only_its_sessions(start_postern, dovecot, pki):
+    postern = start_postern(overrides={"group-policy": {"DfltGrpPolicy": {"simultaneous-logins": 20}}})
+    by_relay = {}
+    conns = []
+    try:
+        while len(by_relay) < 2 and len(conns) < 10:
+            conn = logged_in_session(postern, pki)
+            conns.append(conn)
+            relay = postern.relay_pid_of_session(postern.session_of_client(conn.local_port))
+            by_relay.setdefault(relay, []).append(conn)
+        assert len(by_relay) == 2, f"{len(conns)} sessions all went to one relay"
+        doomed_pid, survivor_pid = list(by_relay)
+        mark = postern.mark()
+
+        os.kill(doomed_pid, signal.SIGKILL)
+        for conn in by_relay[doomed_pid]:
+            assert conn.closed_by_server(10) or not conn.alive(), "a session of the killed relay lives on"
+        for conn in by_relay[survivor_pid]:
+            assert conn.alive(), "a session on the other relay ended"
+            assert dovecot.tokens["alice"].encode() in conn.first_message()
+
+        restarted = postern.wait_for("child-started", since=mark, timeout=15, child="relay")
+        assert int(restarted["pid"]) != doomed_pid
+        conns.append(retry_login(postern, pki))
+    finally:
+        for conn in conns:
+            conn.close()
+
+
+def test_killing_authd_keeps_sessions_and_restarts_it(postern, dovecot, pki):
+    session = logged_in_session(postern, pki)
+    try:
+        old_pid = postern.pid("authd")
+        mark = postern.mark()
+        os.kill(old_pid, signal.SIGKILL)
+
+        restarted = postern.wait_for("child-started", since=mark, timeout=15, child="authd")
+        assert int(restarted["pid"]) != old_pid
+        assert session.alive(), "an authenticated session ended with authd"
+        assert session.command("SELECT INBOX").ok
+        retry_login(postern, pki).logout()
+    finally:
+        session.close()
+
+
+def retry_login(postern, pki, user="bob", timeout=10):
+    """A login that may meet a temporary failure while a restarted role is wired up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        conn = ImapConnection(postern.port, pki.ca_cert)
+        if conn.login(user, MAIL_USERS[user]).ok:
+            return conn
+        conn.close()
+        assert time.monotonic() < deadline, f"no successful login within {timeout}s of the restart"
+        time.sleep(0.5)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian and Python package that building, testing and the demo need.
+# Idempotent; safe to run on a fresh Debian 12 machine as root.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+# Keep package postinsts from starting distribution instances of the test servers.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+fi
+
+packages=(
+    pkg-config libssl-dev libseccomp-dev libcap-dev libcrypt-dev
+    dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-lmtpd
+    openssl curl strace python3 python3-pytest
+)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Accounts: the three role users and the admin group, as the package's postinst makes them.
+getent group postern-admin >/dev/null || groupadd --system postern-admin
+for u in postern postern-auth postern-relay; do
+    getent passwd "$u" >/dev/null || useradd --system --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin --user-group "$u"
+done
+# The mail store owner of the test and demo Dovecot.
+getent passwd vmail >/dev/null || useradd --system --no-create-home --home-dir /nonexistent \
+    --shell /usr/sbin/nologin --user-group vmail
