@@ -56,6 +56,10 @@ extension GlueHandler: ChannelDuplexHandler {
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        // The partner may have been asked to read before this side existed; let it go on now.
+        if context.channel.isWritable {
+            partner?.partnerBecameWritable()
+        }
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {

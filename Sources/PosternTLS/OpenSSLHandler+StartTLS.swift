@@ -5,8 +5,9 @@ extension OpenSSLHandler {
     /// puts the handler next to the socket, which starts the handshake at once. The future
     /// succeeds with the session when the handshake completes and fails with its `TLSError`.
     ///
-    /// Call it only after the server's go-ahead, and discard any plaintext the server sent behind
-    /// that reply: bytes received before TLS must never be read as if they came over it.
+    /// Call it on the channel's event loop, only after the server's go-ahead, and discard any
+    /// plaintext the server sent behind that reply: bytes received before TLS must never be read
+    /// as if they came over it.
     public static func startTLS(
         on channel: Channel,
         clientContext: TLSContext,

@@ -48,6 +48,8 @@ extension OpenSSLHandler {
         guard case .active = state else { return }
         // Writes queued during the handshake, and the handshake's tail if nobody flushed it yet.
         encryptFlushedWrites(context: context, connection: connection)
+        // The handshake's flights were the largest thing these buffers will hold for a while.
+        connection.releaseIdleBuffers(keepingUpTo: 0)
     }
 
     private func handshakeTimedOut(context: ChannelHandlerContext) {
@@ -115,7 +117,9 @@ extension OpenSSLHandler {
     }
 
     /// Moves OpenSSL's pending output into the channel, unflushed.
-    func writeCiphertext(context: ChannelHandlerContext, connection: TLSConnection, promise: EventLoopPromise<Void>? = nil) {
+    func writeCiphertext(
+        context: ChannelHandlerContext, connection: TLSConnection, promise: EventLoopPromise<Void>? = nil
+    ) {
         if let ciphertext = connection.takeCiphertext(allocator: context.channel.allocator) {
             context.write(wrapOutboundOut(ciphertext), promise: promise)
             ciphertextUnflushed = true

@@ -45,7 +45,9 @@ public final class OpenSSLHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// The relay's side of an upstream connection. `serverHostname` is sent as SNI (unless it is
     /// an IP literal) and must match the server's certificate, whose chain must verify.
-    public init(clientContext: TLSContext, serverHostname: String, handshakeTimeout: TimeAmount = .seconds(30)) throws(TLSError) {
+    public init(
+        clientContext: TLSContext, serverHostname: String, handshakeTimeout: TimeAmount = .seconds(30)
+    ) throws(TLSError) {
         self.state = .idle(try TLSConnection(context: clientContext, role: .client(serverHostname: serverHostname)))
         self.handshakeTimeout = handshakeTimeout
     }

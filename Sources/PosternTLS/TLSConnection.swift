@@ -29,7 +29,7 @@ public final class TLSConnection {
 
     /// Drained memory BIOs larger than this are replaced, so an idle session keeps no large
     /// buffer behind; smaller ones (interactive traffic) are kept to avoid reallocating.
-    static let retainedBIOCapacity = 4096
+    public static let retainedBIOCapacity = 4096
 
     private let ssl: OpaquePointer
     private let role: Role
@@ -85,14 +85,15 @@ public final class TLSConnection {
         return max(0, Int(BIO_read(toPeer, base, Int32(clamping: buffer.count))))
     }
 
-    /// Replaces drained BIOs that grew large (after a burst of bulk data), so an idle session
-    /// holds no buffer of that size. Cheap to call after every burst.
-    public func releaseIdleBuffers() {
-        if let bio = Self.replacement(for: fromPeer) {
+    /// Replaces drained BIOs whose buffers grew beyond `limit` bytes (after a burst of bulk data,
+    /// or the handshake with 0), so an idle session holds no buffer of that size. Cheap to call
+    /// after every burst.
+    public func releaseIdleBuffers(keepingUpTo limit: Int = retainedBIOCapacity) {
+        if let bio = Self.replacement(for: fromPeer, limit: limit) {
             SSL_set0_rbio(ssl, bio)
             fromPeer = bio
         }
-        if let bio = Self.replacement(for: toPeer) {
+        if let bio = Self.replacement(for: toPeer, limit: limit) {
             SSL_set0_wbio(ssl, bio)
             toPeer = bio
         }
@@ -117,7 +118,8 @@ public final class TLSConnection {
         case .error(let reasons):
             let verification = SSL_get_verify_result(ssl)
             if case .client = role, verification != Int(X509_V_OK) {
-                return .failed(.certificateRejected(reason: String(cString: X509_verify_cert_error_string(verification))))
+                let reason = String(cString: X509_verify_cert_error_string(verification))
+                return .failed(.certificateRejected(reason: reason))
             }
             return .failed(.handshakeFailed(reasons: reasons))
         }
@@ -185,7 +187,8 @@ public final class TLSConnection {
             subject = X509Name.oneLine(subjectOf: certificate)
             X509_free(certificate)
         }
-        return TLSSessionInfo(version: String(cString: SSL_get_version(ssl)), cipher: cipher ?? "", peerSubject: subject)
+        let version = String(cString: SSL_get_version(ssl))
+        return TLSSessionInfo(version: version, cipher: cipher ?? "", peerSubject: subject)
     }
 
     // MARK: Helpers
@@ -242,11 +245,11 @@ public final class TLSConnection {
         BIO_new(BIO_s_mem())
     }
 
-    /// A fresh BIO to stand in for `bio`, when `bio` is drained but holds a large allocation.
-    private static func replacement(for bio: OpaquePointer) -> OpaquePointer? {
+    /// A fresh BIO to stand in for `bio`, when `bio` is drained but holds more than `limit`.
+    private static func replacement(for bio: OpaquePointer, limit: Int) -> OpaquePointer? {
         guard postern_bio_ctrl_pending(bio) == 0,
               let memory = postern_bio_get_mem_ptr(bio),
-              memory.pointee.max > retainedBIOCapacity
+              memory.pointee.max > limit
         else { return nil }
         return newMemoryBIO()
     }

@@ -50,7 +50,9 @@ public final class TLSContext: @unchecked Sendable {
 
     /// The relay's context for upstream TLS. `trustRootsPEM` nil trusts the system's CA store.
     /// Every connection verifies the chain; the handler adds the host name.
-    public static func client(trustRootsPEM: [UInt8]?, minimumVersion: TLSVersion = .v1_2) throws(TLSError) -> TLSContext {
+    public static func client(
+        trustRootsPEM: [UInt8]?, minimumVersion: TLSVersion = .v1_2
+    ) throws(TLSError) -> TLSContext {
         let tls = try TLSContext(method: TLS_client_method(), minimumVersion: minimumVersion)
         try tls.setCiphers(defaultCiphers, ciphersuites: nil)
         if let trustRootsPEM {
@@ -96,7 +98,8 @@ public final class TLSContext: @unchecked Sendable {
         while let intermediate = extras.first {
             // On success the context owns the intermediate.
             guard postern_ssl_ctx_add_extra_chain_cert(context, intermediate) == 1 else {
-                throw .certificateLoad("intermediate certificate refused: \(OpenSSLErrorQueue.drain().joined(separator: "; "))")
+                let reasons = OpenSSLErrorQueue.drain().joined(separator: "; ")
+                throw .certificateLoad("intermediate certificate refused: \(reasons)")
             }
             extras = extras.dropFirst()
         }

@@ -63,6 +63,22 @@ final class DataTests: XCTestCase {
         XCTAssertTrue(pair.serverRecorder.received == payload.reversed())
     }
 
+    func testAnIdleSessionHoldsNoTransferBuffers() throws {
+        let pair = try TLSPair(server: serverContext(), client: clientContext())
+        defer { pair.finish() }
+        try pair.handshake()
+        guard case .active(let connection) = pair.serverHandler.state else { return XCTFail("not active") }
+        XCTAssertEqual(connection.bufferedCapacity.fromPeer, 0, "handshake buffers are dropped")
+        XCTAssertEqual(connection.bufferedCapacity.toPeer, 0, "handshake buffers are dropped")
+
+        try pair.client.writeOutbound(ByteBuffer(bytes: [UInt8](repeating: 0x61, count: 50_000)))
+        try pair.server.writeOutbound(ByteBuffer(bytes: [UInt8](repeating: 0x62, count: 50_000)))
+        try pair.interact()
+        XCTAssertEqual(pair.serverRecorder.received.count, 50_000)
+        XCTAssertLessThanOrEqual(connection.bufferedCapacity.fromPeer, TLSConnection.retainedBIOCapacity)
+        XCTAssertLessThanOrEqual(connection.bufferedCapacity.toPeer, TLSConnection.retainedBIOCapacity)
+    }
+
     func testWritesBeforeTheHandshakeAreDeliveredAfterIt() throws {
         let pair = try TLSPair(server: serverContext(), client: clientContext())
         defer { pair.finish() }
@@ -109,12 +125,20 @@ final class DataTests: XCTestCase {
         defer { pair.finish() }
         try pair.handshake()
 
+        // The last command and the close_notify arrive in one read.
+        try pair.client.writeOutbound(ByteBuffer(string: "a9 LOGOUT\r\n"))
+        var lastRead = try XCTUnwrap(try pair.client.readOutbound(as: ByteBuffer.self))
         pair.client.close(promise: nil)
-        let closeNotify = try XCTUnwrap(try pair.client.readOutbound(as: ByteBuffer.self))
-        try pair.server.writeInbound(closeNotify)
+        var closeNotify = try XCTUnwrap(try pair.client.readOutbound(as: ByteBuffer.self))
+        let alertSize = closeNotify.readableBytes
+        lastRead.writeBuffer(&closeNotify)
+        try pair.server.writeInbound(lastRead)
+
+        XCTAssertEqual(String(decoding: pair.serverRecorder.received, as: UTF8.self), "a9 LOGOUT\r\n")
         XCTAssertFalse(pair.server.isActive)
+        XCTAssertTrue(pair.serverRecorder.wentInactive)
         let answer = try XCTUnwrap(try pair.server.readOutbound(as: ByteBuffer.self), "the server answers with its own close_notify")
-        XCTAssertEqual(answer.readableBytes, closeNotify.readableBytes, "an alert record, the same size as the client's")
+        XCTAssertEqual(answer.readableBytes, alertSize, "an alert record, the same size as the client's")
         XCTAssertTrue(pair.serverRecorder.errors.isEmpty, "\(pair.serverRecorder.errors)")
     }
 

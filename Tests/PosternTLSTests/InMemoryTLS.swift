@@ -43,6 +43,8 @@ final class Recorder: ChannelInboundHandler {
 struct TLSPair {
     let client: EmbeddedChannel
     let server: EmbeddedChannel
+    let clientHandler: OpenSSLHandler
+    let serverHandler: OpenSSLHandler
     let clientRecorder = Recorder()
     let serverRecorder = Recorder()
 
@@ -50,13 +52,10 @@ struct TLSPair {
          hostname: String = TestCertificates.hostname, handshakeTimeout: TimeAmount = .seconds(30)) throws {
         client = EmbeddedChannel()
         server = EmbeddedChannel()
-        try server.pipeline.syncOperations.addHandlers([
-            try OpenSSLHandler(serverContext: serverContext, handshakeTimeout: handshakeTimeout), serverRecorder,
-        ])
-        try client.pipeline.syncOperations.addHandlers([
-            try OpenSSLHandler(clientContext: clientContext, serverHostname: hostname, handshakeTimeout: handshakeTimeout),
-            clientRecorder,
-        ])
+        serverHandler = try OpenSSLHandler(serverContext: serverContext, handshakeTimeout: handshakeTimeout)
+        clientHandler = try OpenSSLHandler(clientContext: clientContext, serverHostname: hostname, handshakeTimeout: handshakeTimeout)
+        try server.pipeline.syncOperations.addHandlers([serverHandler, serverRecorder])
+        try client.pipeline.syncOperations.addHandlers([clientHandler, clientRecorder])
     }
 
     static let address = try! SocketAddress(ipAddress: "127.0.0.1", port: 993)

@@ -4,7 +4,7 @@ import os
 import time
 
 from harness.accounts import MAIL_USERS, VPN_PASSWORD, VPN_USER, WRONG_PASSWORD, vpn_users
-from harness.imapclient import ImapConnection
+from harness.imapclient import ImapClosed, ImapConnection
 from harness.trap import TrapListener
 
 ALICE = MAIL_USERS["alice"]
@@ -73,13 +73,18 @@ def test_server_suffix_that_is_not_allowed_never_steers_the_relay(start_postern,
         # A VPN account of that name lets the attempt get past AAA to the relay.
         postern = start_postern(users=vpn_users(**{"bob@127.0.0.9": MAIL_USERS["bob"]}))
         offset = dovecot.log_offset()
-        with ImapConnection(postern.port, pki.ca_cert) as conn:
-            assert conn.login("bob@127.0.0.9", MAIL_USERS["bob"]).status == "NO"
-            assert conn.authenticate_plain("bob@127.0.0.9", MAIL_USERS["bob"]).status == "NO"
-        # The default server was asked about the whole name.
-        assert dovecot.wait_for_log("bob@127.0.0.9", since=offset) is not None
+        replies = []
+        try:
+            with ImapConnection(postern.port, pki.ca_cert) as conn:
+                replies.append(conn.login("bob@127.0.0.9", MAIL_USERS["bob"]).status)
+                replies.append(conn.authenticate_plain("bob@127.0.0.9", MAIL_USERS["bob"]).status)
+        except (OSError, ImapClosed) as e:   # a relay stuck on a trap makes the client time out
+            replies.append(repr(e))
         for trap in traps:
             assert trap.connections() == [], f"something connected to {trap.address}:{trap.port}"
+        assert replies == ["NO", "NO"]
+        # The default server was asked about the whole name.
+        assert dovecot.wait_for_log("bob@127.0.0.9", since=offset) is not None
     finally:
         for trap in traps:
             trap.close()

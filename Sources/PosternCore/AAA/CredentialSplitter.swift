@@ -7,6 +7,14 @@ public struct SplitCredentials: Sendable, Equatable {
     public var server: String?
     public var vpnPassword: String
     public var mailPassword: String
+
+    public init(vpnUser: String, mailUser: String, server: String?, vpnPassword: String, mailPassword: String) {
+        self.vpnUser = vpnUser
+        self.mailUser = mailUser
+        self.server = server
+        self.vpnPassword = vpnPassword
+        self.mailPassword = mailPassword
+    }
 }
 
 public struct CredentialSplitter: Sendable {

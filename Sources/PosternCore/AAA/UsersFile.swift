@@ -5,6 +5,12 @@ public struct UsersFile: Sendable {
         public var name: String
         public var hash: String
         public var groupPolicy: String?
+
+        public init(name: String, hash: String, groupPolicy: String?) {
+            self.name = name
+            self.hash = hash
+            self.groupPolicy = groupPolicy
+        }
     }
 
     public struct ParseError: Error, CustomStringConvertible, Equatable {

@@ -10,7 +10,9 @@ import Glibc
 
 /// The root role (SPEC §1): reads the configuration and the TLS key, binds the ports, starts the
 /// other roles, connects them with socketpairs, restarts them when they die, and stops them all
-/// when it stops. It never reads a byte from a client or a mail host. All its state lives on `queue`.
+/// when it stops. It never reads a byte from a client or a mail host. All its state lives on the
+/// main queue: children are forked from the main thread because PR_SET_PDEATHSIG fires when the
+/// forking *thread* exits, and a dispatch worker thread may exit at any time.
 final class Supervisor: @unchecked Sendable {
     private struct Child {
         var pid: pid_t
@@ -18,7 +20,7 @@ final class Supervisor: @unchecked Sendable {
         var started: Double
     }
 
-    private let queue = DispatchQueue(label: "postern.supervisor")
+    private let queue = DispatchQueue.main
     private let logger = EventLogger(role: Role.supervisor.rawValue)
     private let configPath: String
     private let spawner: ChildSpawner

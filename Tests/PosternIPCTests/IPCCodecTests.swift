@@ -1,0 +1,99 @@
+import PosternConfig
+import PosternCore
+@testable import PosternIPC
+import XCTest
+
+final class IPCCodecTests: XCTestCase {
+    private let session = SessionID(rawValue: 0x0123_4567_89ab_cdef)
+
+    private var samples: [IPCMessage] {
+        [
+            .hello(Hello(role: .listener, pid: 42)),
+            .material(MaterialChunk(generation: 3, kind: .tlsIdentity, name: "certificate", last: true, bytes: [1, 2, 3])),
+            .listenSocket(ListenSocket(generation: 1, interface: "outside", proto: .imap4s, address: "::1", port: 993)),
+            .peerChannel(PeerChannel(role: .relay, index: 5)),
+            .commit(generation: 9),
+            .authRequest(AuthRequest(session: session, attempt: 2, proto: .imap4s, interface: "outside",
+                                     clientAddress: "127.0.0.2", clientPort: 50000, username: "vpn:mail@host",
+                                     password: "secret:pw", certificateSubject: nil)),
+            .authReply(AuthReply(session: session, attempt: 2, decision: .allow(Grant(
+                vpnUser: "vpn", mailUser: "mail", mailPassword: "pw", mailHost: "127.0.0.1", mailPort: 143,
+                groupPolicy: "DfltGrpPolicy", idleTimeout: 1_800_000, maxSessionTime: 0)))),
+            .authReply(AuthReply(session: session, attempt: 1, decision: .deny(.temporary))),
+            .sessionEstablished(SessionEstablished(session: session, vpnUser: "vpn", proto: .pop3s)),
+            .sessionEnded(SessionEnded(session: session, bytesIn: 1 << 40, bytesOut: 7, durationMilliseconds: 1000, reason: "client-closed")),
+            .relayRequest(RelayRequest(session: session, proto: .imap4s, mailHost: "mail.example.org", mailPort: 143,
+                                       mailUser: "alice", mailPassword: "pw", clientTag: "a001",
+                                       clientAddress: "::1", clientPort: 1)),
+            .relayResult(RelayResult(session: session, success: false, temporary: true, reason: "refused")),
+        ]
+    }
+
+    func testEveryMessageSurvivesTheRoundTrip() throws {
+        for message in samples {
+            XCTAssertEqual(try IPCCodec.decode(IPCCodec.encode(message)), message, message.name)
+        }
+    }
+
+    func testShortRecordsAreRefused() throws {
+        for message in samples {
+            let bytes = try IPCCodec.encode(message)
+            for cut in 0..<bytes.count {
+                XCTAssertThrowsError(try IPCCodec.decode(Array(bytes[0..<cut])), "\(message.name) cut at \(cut)")
+            }
+        }
+    }
+
+    func testTrailingBytesAreRefused() throws {
+        for message in samples {
+            let bytes = try IPCCodec.encode(message) + [0]
+            XCTAssertThrowsError(try IPCCodec.decode(bytes)) { error in
+                XCTAssertEqual(error as? IPCError, .trailing(1), message.name)
+            }
+        }
+    }
+
+    func testUnknownTypesAreRefused() {
+        XCTAssertThrowsError(try IPCCodec.decode([0xee, 1, 2])) { error in
+            XCTAssertEqual(error as? IPCError, .unknownType(0xee))
+        }
+        XCTAssertThrowsError(try IPCCodec.decode([])) { error in
+            XCTAssertEqual(error as? IPCError, .short)
+        }
+    }
+
+    func testOversizedRecordsAreRefusedBothWays() {
+        let big = MaterialChunk(generation: 1, kind: .configuration, name: "", last: true,
+                                bytes: [UInt8](repeating: 0x41, count: IPCLimits.maxRecord))
+        XCTAssertThrowsError(try IPCCodec.encode(.material(big))) { error in
+            guard case .oversized = error as? IPCError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try IPCCodec.decode([UInt8](repeating: 1, count: IPCLimits.maxRecord + 1))) { error in
+            guard case .oversized = error as? IPCError else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testOutOfRangeFieldsAreRefused() throws {
+        var bytes = try IPCCodec.encode(.peerChannel(PeerChannel(role: .relay, index: 1)))
+        bytes[1] = 99  // no such role
+        XCTAssertThrowsError(try IPCCodec.decode(bytes))
+        var flag = try IPCCodec.encode(.relayResult(RelayResult(session: session, success: true, temporary: false, reason: "")))
+        flag[9] = 2  // a boolean that is neither 0 nor 1
+        XCTAssertThrowsError(try IPCCodec.decode(flag))
+    }
+
+    func testMaterialIsChunkedAndReassembled() throws {
+        let blob = (0..<40_000).map { UInt8(truncatingIfNeeded: $0) }
+        let messages = Material.chunks(blob, generation: 4, kind: .upstreamTrust, name: "imap4s")
+        XCTAssertEqual(messages.count, 3)
+        var assembler = MaterialAssembler()
+        var completed: MaterialAssembler.Key?
+        for case .material(let chunk) in messages {
+            XCTAssertLessThanOrEqual(try IPCCodec.encode(.material(chunk)).count, IPCLimits.maxRecord)
+            completed = try assembler.add(chunk)
+        }
+        XCTAssertEqual(completed?.name, "imap4s")
+        XCTAssertEqual(assembler.piece(generation: 4, kind: .upstreamTrust, name: "imap4s"), blob)
+        XCTAssertEqual(Material.chunks([], generation: 1, kind: .configuration, name: "").count, 1)
+    }
+}
