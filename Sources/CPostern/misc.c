@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 int postern_prctl(int option, unsigned long arg2, unsigned long arg3) {
     return prctl(option, arg2, arg3, 0, 0);
@@ -71,3 +72,5 @@ int postern_set_dumpable(int on) { return prctl(PR_SET_DUMPABLE, on, 0, 0, 0); }
 int postern_capbset_read(int cap) { return prctl(PR_CAPBSET_READ, cap, 0, 0, 0); }
 int postern_capbset_drop(int cap) { return prctl(PR_CAPBSET_DROP, cap, 0, 0, 0); }
 int postern_ambient_clear(void) { return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); }
+
+int postern_pipe_nonblocking(int fds[2]) { return pipe2(fds, O_NONBLOCK | O_CLOEXEC); }

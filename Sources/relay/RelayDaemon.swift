@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import PosternConfig
 import PosternCore
+import PosternIO
 import PosternIPC
 import PosternSandbox
 import PosternTLS
@@ -17,6 +18,9 @@ final class RelayDaemon: @unchecked Sendable {
     private let logger = EventLogger(role: Role.relay.rawValue)
     private let index: Int
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let connectQueue = DispatchQueue(label: "postern.relay.connect", attributes: .concurrent)
+    private let pumpQueue = DispatchQueue(label: "postern.relay.pump")
+    private let pipes = PipePool()
     private let lock = Lock()
     private var configuration: PosternConfiguration?
     private var trust: [MailProtocol: TLSContext] = [:]
@@ -100,9 +104,11 @@ final class RelayDaemon: @unchecked Sendable {
                                                   reason: "mail host not allowed")))
             return
         }
-        let session = UpstreamSession(request: request, downstream: fd, settings: settings, tls: tls,
-                                      loginTimeout: .milliseconds(configuration.limits.authenticationTimeout.milliseconds),
-                                      eventLoop: group.next(), logger: logger)
+        let session = UpstreamSession(
+            request: request, downstream: fd, mode: settings.upstreamTLS, tls: tls,
+            loginTimeout: .milliseconds(configuration.limits.authenticationTimeout.milliseconds),
+            services: .init(eventLoop: group.next(), connectQueue: connectQueue, pumpQueue: pumpQueue, pipes: pipes,
+                            logger: logger))
         session.start { result in
             channel.send(.relayResult(result))
         }

@@ -144,7 +144,7 @@ final class HandshakeTests: XCTestCase {
             XCTAssertFalse(server.isActive, "the server closes after a failed handshake")
             XCTAssertTrue(recorder.received.isEmpty)
             XCTAssertTrue(recorder.sessions.isEmpty)
-            _ = try? server.finish()
+            _ = try? server.finish(acceptAlreadyClosed: true)
         }
     }
 
@@ -162,7 +162,7 @@ final class HandshakeTests: XCTestCase {
         server.embeddedEventLoop.advanceTime(by: .seconds(1))
         XCTAssertEqual(recorder.tlsErrors, [.handshakeTimeout])
         XCTAssertFalse(server.isActive)
-        _ = try? server.finish()
+        _ = try? server.finish(acceptAlreadyClosed: true)
     }
 
     func testCompletedHandshakeCancelsTheTimeout() throws {
@@ -220,8 +220,8 @@ final class HandshakeTests: XCTestCase {
         try client.writeOutbound(ByteBuffer(string: "a1 CAPABILITY\r\n"))
         while let bytes = try client.readOutbound(as: ByteBuffer.self) { try server.writeInbound(bytes) }
         XCTAssertEqual(String(decoding: serverRecorder.received, as: UTF8.self), "a1 CAPABILITY\r\n")
-        _ = try? client.finish()
-        _ = try? server.finish()
+        _ = try? client.finish(acceptAlreadyClosed: true)
+        _ = try? server.finish(acceptAlreadyClosed: true)
     }
 
     func testStartTLSFailureFailsTheFuture() throws {
@@ -235,7 +235,7 @@ final class HandshakeTests: XCTestCase {
         client.embeddedEventLoop.advanceTime(by: .seconds(5))
         guard case .failure(let error)? = outcome else { return XCTFail("expected a failure, got \(String(describing: outcome))") }
         XCTAssertEqual(error as? TLSError, .handshakeTimeout)
-        _ = try? client.finish()
+        _ = try? client.finish(acceptAlreadyClosed: true)
     }
 }
 

@@ -3,12 +3,11 @@ role runs as, what it may still do, and what survives when a role dies."""
 import os
 import pwd
 import signal
-import time
 
 import pytest
 
 from harness.accounts import MAIL_USERS
-from harness.imapclient import ImapConnection
+from harness.imapclient import ImapConnection, login_eventually
 from harness.procstatus import read_status
 
 ROLE_USERS = {"listener": "postern", "authd": "postern-auth", "relay": "postern-relay"}
@@ -79,7 +78,7 @@ def test_killing_a_relay_ends_only_its_sessions(start_postern, dovecot, pki):
 
         restarted = postern.wait_for("child-started", since=mark, timeout=15, child="relay")
         assert int(restarted["pid"]) != doomed_pid
-        conns.append(retry_login(postern, pki))
+        conns.append(login_eventually(postern.port, pki.ca_cert, "bob", MAIL_USERS["bob"], timeout=10))
     finally:
         for conn in conns:
             conn.close()
@@ -96,18 +95,7 @@ def test_killing_authd_keeps_sessions_and_restarts_it(postern, dovecot, pki):
         assert int(restarted["pid"]) != old_pid
         assert session.alive(), "an authenticated session ended with authd"
         assert session.command("SELECT INBOX").ok
-        retry_login(postern, pki).logout()
+        login_eventually(postern.port, pki.ca_cert, "bob", MAIL_USERS["bob"], timeout=10).logout()
     finally:
         session.close()
 
-
-def retry_login(postern, pki, user="bob", timeout=10):
-    """A login that may meet a temporary failure while a restarted role is wired up."""
-    deadline = time.monotonic() + timeout
-    while True:
-        conn = ImapConnection(postern.port, pki.ca_cert)
-        if conn.login(user, MAIL_USERS[user]).ok:
-            return conn
-        conn.close()
-        assert time.monotonic() < deadline, f"no successful login within {timeout}s of the restart"
-        time.sleep(0.5)

@@ -42,6 +42,12 @@ int postern_capbset_drop(int cap);
 int postern_ambient_clear(void);
 
 ssize_t postern_splice(int fd_in, int fd_out, size_t len, int more);
+/* A non-blocking, close-on-exec pipe for splice. Returns 0 or -1. */
+int postern_pipe_nonblocking(int fds[2]);
+
+/* Resolves host and connects to port within timeout_ms; blocking, so call it off any event loop.
+ * Returns a non-blocking, close-on-exec TCP socket with TCP_NODELAY, or -1 with *err_out set. */
+int postern_connect_tcp(const char *host, uint16_t port, int timeout_ms, int *err_out);
 
 /* 1 when password matches the crypt(3) hash, 0 when not, -1 when the hash is unusable. */
 int postern_crypt_verify(const char *password, const char *hash);

@@ -15,9 +15,10 @@ final class UpstreamLoginHandler<Dialogue: UpstreamLoginDialogue>: ChannelInboun
 
     private var dialogue: Dialogue
     private let startTLS: () throws -> ChannelHandler
-    private var finished: ((Outcome) -> Void)?
+    private var finished: ((Outcome, [UInt8]) -> Void)?
 
-    init(dialogue: Dialogue, startTLS: @escaping () throws -> ChannelHandler, finished: @escaping (Outcome) -> Void) {
+    /// `finished` gets the outcome and whatever the mail host sent after its reply.
+    init(dialogue: Dialogue, startTLS: @escaping () throws -> ChannelHandler, finished: @escaping (Outcome, [UInt8]) -> Void) {
         self.dialogue = dialogue
         self.startTLS = startTLS
         self.finished = finished
@@ -67,6 +68,8 @@ final class UpstreamLoginHandler<Dialogue: UpstreamLoginDialogue>: ChannelInboun
                 }
             case .succeeded(let text, let untagged):
                 if wrote { context.flush(); wrote = false }
+                // Nothing more is read here: what follows belongs to the joined stream.
+                try? context.channel.syncOptions?.setOption(.autoRead, value: false)
                 finish(.succeeded(taggedReplyText: text, untagged: untagged))
                 return
             case .failed(let reason, let temporary):
@@ -82,7 +85,7 @@ final class UpstreamLoginHandler<Dialogue: UpstreamLoginDialogue>: ChannelInboun
     private func finish(_ outcome: Outcome) {
         guard let finished else { return }
         self.finished = nil
-        finished(outcome)
+        finished(outcome, dialogue.takeLeftover())
     }
 }
 

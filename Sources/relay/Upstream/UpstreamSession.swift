@@ -1,3 +1,5 @@
+import CPostern
+import Dispatch
 import NIOCore
 import NIOPosix
 import PosternConfig
@@ -11,93 +13,152 @@ import Glibc
 #endif
 
 /// One login handed to this relay: connect to the mail host, log in, and on success send the
-/// mail host's tagged reply down the socketpair under the client's tag and join the two streams.
+/// mail host's tagged reply down the socketpair under the client's tag, then move bytes — with
+/// splice(2) when the mail host speaks plain TCP, through the TLS handler otherwise.
 final class UpstreamSession: @unchecked Sendable {
-    private let request: RelayRequest
-    private let downstreamFD: Int32
-    private let settings: ProtocolSettings
-    private let tls: TLSContext?
-    private let loginTimeout: TimeAmount
-    private let eventLoop: EventLoop
-    private let logger: EventLogger
-    private var reported = false
-    /// Until NIO adopts the socketpair end, closing it on failure is ours to do.
-    private var downstreamOwned = true
-
-    init(request: RelayRequest, downstream: Int32, settings: ProtocolSettings, tls: TLSContext?,
-         loginTimeout: TimeAmount, eventLoop: EventLoop, logger: EventLogger) {
-        self.request = request
-        self.downstreamFD = downstream
-        self.settings = settings
-        self.tls = tls
-        self.loginTimeout = loginTimeout
-        self.eventLoop = eventLoop
-        self.logger = logger
+    struct Services: Sendable {
+        let eventLoop: EventLoop
+        /// Where blocking name resolution and connect wait, away from the event loop.
+        let connectQueue: DispatchQueue
+        /// Where splice pumps run.
+        let pumpQueue: DispatchQueue
+        let pipes: PipePool
+        let logger: EventLogger
     }
 
-    func start(report: @escaping @Sendable (RelayResult) -> Void) {
-        eventLoop.execute { self.connect(report: report) }
+    private typealias Login = UpstreamLoginHandler<IMAPUpstreamLogin>
+
+    private let request: RelayRequest
+    private let downstreamFD: Int32
+    private let mode: UpstreamTLS
+    private let tls: TLSContext?
+    private let loginTimeout: TimeAmount
+    private let services: Services
+    private var reported = false
+    /// Until the streams are joined, closing the socketpair end on failure is ours to do.
+    private var downstreamOwned = true
+    private var report: (@Sendable (RelayResult) -> Void)?
+
+    init(request: RelayRequest, downstream: Int32, mode: UpstreamTLS, tls: TLSContext?, loginTimeout: TimeAmount,
+         services: Services) {
+        self.request = request
+        self.downstreamFD = downstream
+        self.mode = mode
+        self.tls = tls
+        self.loginTimeout = loginTimeout
+        self.services = services
     }
 
     private var sessionID: String { request.session.description }
+    private var logger: EventLogger { services.logger }
 
-    private func connect(report: @escaping @Sendable (RelayResult) -> Void) {
-        let request = self.request
-        let mode = settings.upstreamTLS
+    func start(report: @escaping @Sendable (RelayResult) -> Void) {
+        self.report = report
         guard mode == .none || tls != nil else {
-            fail("no upstream TLS context", temporary: true, report: report)
-            return
+            return services.eventLoop.execute { self.fail("no upstream TLS context", temporary: true) }
         }
-        let tls = self.tls
-        let handshakeTimeout = loginTimeout
-        let credentials = LoginCredentials(username: request.mailUser, password: request.mailPassword)
-        let timeout = eventLoop.scheduleTask(in: loginTimeout) { [self] in
-            fail("login to the mail host timed out", temporary: true, report: report)
-        }
-        let makeTLS: @Sendable () throws -> OpenSSLHandler = {
-            try OpenSSLHandler(clientContext: tls!, serverHostname: request.mailHost, handshakeTimeout: handshakeTimeout)
-        }
-        let finished: @Sendable (UpstreamLoginHandler<IMAPUpstreamLogin>.Outcome, Channel) -> Void = { [self] outcome, channel in
-            timeout.cancel()
-            switch outcome {
-            case .succeeded(let text, let untagged):
-                join(upstream: channel, untagged: untagged, taggedReply: text, report: report)
-            case .failed(let reason, let temporary):
-                channel.close(promise: nil)
-                fail(reason, temporary: temporary, report: report)
+        let host = request.mailHost
+        let port = request.mailPort
+        let timeoutMs = Int32(clamping: loginTimeout.nanoseconds / 1_000_000)
+        services.connectQueue.async { [self] in
+            var failure: Int32 = 0
+            let fd = postern_connect_tcp(host, port, timeoutMs, &failure)
+            let code = failure
+            services.eventLoop.execute { [self] in
+                guard fd >= 0 else {
+                    return fail("cannot connect to \(host):\(port): " + String.errnoText(code), temporary: true)
+                }
+                login(over: fd)
             }
         }
-        ClientBootstrap(group: eventLoop)
-            .connectTimeout(loginTimeout)
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelOption(.socketOption(.so_keepalive), value: 1)
-            .channelInitializer { channel in
+    }
+
+    /// Speaks the login dialogue through NIO on a duplicate of the connected socket; for plain TCP
+    /// the original then goes to the splice pump, for TLS the NIO channel carries on.
+    private func login(over fd: Int32) {
+        let nioFD = mode == .none ? dup(fd) : fd
+        guard nioFD >= 0 else {
+            close(fd)
+            return fail("dup: " + String.errnoText(errno), temporary: true)
+        }
+        let tls = self.tls
+        let hostname = request.mailHost
+        let handshakeTimeout = loginTimeout
+        let makeTLS: @Sendable () throws -> ChannelHandler = {
+            try OpenSSLHandler(clientContext: tls!, serverHostname: hostname, handshakeTimeout: handshakeTimeout)
+        }
+        let credentials = LoginCredentials(username: request.mailUser, password: request.mailPassword)
+        let mode = self.mode
+        let timeout = services.eventLoop.scheduleTask(in: loginTimeout) { [self] in
+            fail("login to the mail host timed out", temporary: true)
+        }
+        ClientBootstrap(group: services.eventLoop)
+            .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if mode == .implicit { try pipeline.addHandler(try makeTLS()) }
                     let bound = NIOLoopBound(channel, eventLoop: channel.eventLoop)
                     let dialogue = IMAPUpstreamLogin(credentials: credentials, useStartTLS: mode == .starttls)
-                    try pipeline.addHandler(UpstreamLoginHandler(dialogue: dialogue, startTLS: makeTLS,
-                                                                 finished: { finished($0, bound.value) }))
+                    try pipeline.addHandler(Login(dialogue: dialogue, startTLS: makeTLS, finished: { outcome, leftover in
+                        timeout.cancel()
+                        self.loginFinished(outcome, leftover: leftover, channel: bound.value, plainFD: mode == .none ? fd : nil)
+                    }))
                 }
             }
-            .connect(host: request.mailHost, port: Int(request.mailPort))
+            .withConnectedSocket(nioFD)
             .whenFailure { [self] error in
                 timeout.cancel()
-                fail("cannot connect to \(request.mailHost):\(request.mailPort): \(error)", temporary: true, report: report)
+                if mode == .none { close(fd) }
+                fail("cannot use the connection to \(hostname): \(error)", temporary: true)
             }
     }
 
-    private func join(upstream: Channel, untagged: [String], taggedReply: String,
-                      report: @escaping @Sendable (RelayResult) -> Void) {
+    private func loginFinished(_ outcome: Login.Outcome, leftover: [UInt8], channel: Channel, plainFD: Int32?) {
+        switch outcome {
+        case .failed(let reason, let temporary):
+            channel.close(promise: nil)
+            if let plainFD { close(plainFD) }
+            fail(reason, temporary: temporary)
+        case .succeeded(let text, let untagged):
+            guard !reported else {
+                channel.close(promise: nil)
+                if let plainFD { close(plainFD) }
+                return
+            }
+            var reply = ""
+            for line in untagged { reply += line + "\r\n" }
+            reply += request.clientTag + " " + text + "\r\n"
+            let prefix = Array(reply.utf8) + leftover
+            if let plainFD {
+                // NIO's close only closes its duplicate; the connection lives on in plainFD.
+                channel.close(promise: nil)
+                splice(plainFD, prefix: prefix)
+            } else {
+                glue(channel, prefix: prefix)
+            }
+        }
+    }
+
+    private func splice(_ upstream: Int32, prefix: [UInt8]) {
+        downstreamOwned = false
+        let pump = SplicePump(a: downstreamFD, b: upstream, prefixForA: prefix, queue: services.pumpQueue, pipes: services.pipes)
+        established(mechanism: "splice")
+        let started = NIODeadline.now()
+        let (logger, request) = (self.logger, self.request)
+        pump.start { totals in
+            logger.log(.relayClosed, session: request.session.description, [
+                "host": LogValue(request.mailHost), "bytes-to-mail-host": .int(totals.aToB),
+                "bytes-from-mail-host": .int(totals.bToA),
+                "duration-ms": .int((NIODeadline.now() - started).nanoseconds / 1_000_000),
+            ])
+        }
+    }
+
+    private func glue(_ upstream: Channel, prefix: [UInt8]) {
         let (mailSide, clientSide) = GlueHandler.matchedPair()
-        var greeting = ""
-        for line in untagged { greeting += line + "\r\n" }
-        greeting += request.clientTag + " " + taggedReply + "\r\n"
-        let request = self.request
-        let logger = self.logger
-        let replyBytes = Array(greeting.utf8)
-        ClientBootstrap(group: eventLoop)
+        downstreamOwned = false
+        let (logger, request) = (self.logger, self.request)
+        ClientBootstrap(group: services.eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(clientSide)
@@ -105,26 +166,21 @@ final class UpstreamSession: @unchecked Sendable {
             }
             .withConnectedSocket(downstreamFD)
             .flatMap { downstream -> EventLoopFuture<Channel> in
-                self.downstreamOwned = false
-                var buffer = downstream.allocator.buffer(capacity: replyBytes.count)
-                buffer.writeBytes(replyBytes)
+                var buffer = downstream.allocator.buffer(capacity: prefix.count)
+                buffer.writeBytes(prefix)
                 return downstream.writeAndFlush(buffer).flatMap {
-                    upstream.pipeline.handler(type: UpstreamLoginHandler<IMAPUpstreamLogin>.self).flatMap { login in
-                        upstream.pipeline.removeHandler(login)
-                    }.flatMapThrowing {
-                        try upstream.pipeline.syncOperations.addHandler(mailSide)
-                        return downstream
-                    }
+                    upstream.pipeline.handler(type: Login.self).flatMap { upstream.pipeline.removeHandler($0) }
+                }.flatMapThrowing {
+                    try upstream.pipeline.syncOperations.addHandler(mailSide)
+                    // The login handler stopped reading at its reply; the joined stream reads again.
+                    try upstream.syncOptions?.setOption(.autoRead, value: true)
+                    return downstream
                 }
             }
             .whenComplete { [self] result in
                 switch result {
                 case .success(let downstream):
-                    reportOnce(RelayResult(session: request.session, success: true, temporary: false, reason: ""), report)
-                    logger.log(.relayEstablished, session: sessionID, [
-                        "host": LogValue(request.mailHost), "port": .int(request.mailPort),
-                        "mail-user": LogValue(request.mailUser), "tls": LogValue(settings.upstreamTLS.rawValue),
-                    ])
+                    established(mechanism: "tls")
                     let started = NIODeadline.now()
                     downstream.closeFuture.and(upstream.closeFuture).whenComplete { _ in
                         logger.log(.relayClosed, session: request.session.description, [
@@ -135,12 +191,20 @@ final class UpstreamSession: @unchecked Sendable {
                     }
                 case .failure(let error):
                     upstream.close(promise: nil)
-                    fail("cannot join the streams: \(error)", temporary: true, report: report)
+                    fail("cannot join the streams: \(error)", temporary: true)
                 }
             }
     }
 
-    private func fail(_ reason: String, temporary: Bool, report: @escaping @Sendable (RelayResult) -> Void) {
+    private func established(mechanism: String) {
+        reportOnce(RelayResult(session: request.session, success: true, temporary: false, reason: ""))
+        logger.log(.relayEstablished, session: sessionID, [
+            "host": LogValue(request.mailHost), "port": .int(request.mailPort), "mail-user": LogValue(request.mailUser),
+            "upstream-tls": LogValue(mode.rawValue), "transfer": LogValue(mechanism),
+        ])
+    }
+
+    private func fail(_ reason: String, temporary: Bool) {
         guard !reported else { return }
         if downstreamOwned {
             downstreamOwned = false
@@ -150,12 +214,13 @@ final class UpstreamSession: @unchecked Sendable {
             "host": LogValue(request.mailHost), "port": .int(request.mailPort), "mail-user": LogValue(request.mailUser),
             "reason": LogValue(reason), "temporary": .bool(temporary),
         ])
-        reportOnce(RelayResult(session: request.session, success: false, temporary: temporary, reason: reason), report)
+        reportOnce(RelayResult(session: request.session, success: false, temporary: temporary, reason: reason))
     }
 
-    private func reportOnce(_ result: RelayResult, _ report: @Sendable (RelayResult) -> Void) {
-        guard !reported else { return }
+    private func reportOnce(_ result: RelayResult) {
+        guard !reported, let report else { return }
         reported = true
+        self.report = nil
         report(result)
     }
 }

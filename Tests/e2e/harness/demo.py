@@ -130,7 +130,7 @@ def start(run_dir: Path) -> int:
     print(f"""postern is running in front of Dovecot (demo user "{USER}", password "{PASSWORD}").
 
 Read the welcome message through postern:
-  curl --cacert {rel(pki.ca_cert)} 'imaps://127.0.0.1:{postern.port}/INBOX;UID=1' -u {USER}:{PASSWORD}
+  curl --cacert {pki.ca_cert} 'imaps://127.0.0.1:{postern.port}/INBOX;UID=1' -u {USER}:{PASSWORD}
 
 Logs:  {rel(postern.log_path)}   {rel(dovecot.log_path)}
 Stop:  scripts/demo.sh stop""")

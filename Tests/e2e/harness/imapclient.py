@@ -36,7 +36,7 @@ class ImapClosed(Exception):
 
 
 class ImapConnection:
-    def __init__(self, port: int, cafile, host: str = "127.0.0.1", timeout: float = 10):
+    def __init__(self, port: int, cafile, host: str = "127.0.0.1", timeout: float = 20):
         raw = socket.create_connection((host, port), timeout=timeout)
         self.local_port = raw.getsockname()[1]
         self.sock = client_context(cafile).wrap_socket(raw, server_hostname=host)
@@ -157,12 +157,18 @@ class ImapConnection:
                 readable, _, _ = select.select([self.sock], [], [], remaining)
                 if not readable:
                     return False
+            # Readable may mean only a TLS record with no data (a TLS 1.3 session ticket):
+            # bound the read by the time left.
+            saved = self.sock.gettimeout()
+            self.sock.settimeout(max(remaining, 0.01))
             try:
                 chunk = self.sock.recv(65536)
             except (ssl.SSLEOFError, ConnectionResetError, BrokenPipeError, ssl.SSLZeroReturnError):
                 return True
-            except ssl.SSLWantReadError:
+            except (TimeoutError, ssl.SSLWantReadError):
                 continue
+            finally:
+                self.sock.settimeout(saved)
             if not chunk:
                 return True
             self.buffer += chunk
@@ -179,3 +185,16 @@ class ImapConnection:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def login_eventually(port: int, cafile, user: str, password: str, timeout: float) -> ImapConnection:
+    """A new session that logs in, retried for `timeout` seconds: for the moments after a role
+    restarts or a session ends, when a refusal may still be in flight."""
+    deadline = time.monotonic() + timeout
+    while True:
+        conn = ImapConnection(port, cafile)
+        if conn.login(user, password).ok:
+            return conn
+        conn.close()
+        assert time.monotonic() < deadline, f"{user} could not log in within {timeout}s"
+        time.sleep(0.2)
