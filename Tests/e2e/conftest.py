@@ -10,7 +10,8 @@ import pytest
 from harness.accounts import MAIL_USERS, all_passwords, vpn_users
 from harness.certs import make_pki
 from harness.dovecot import Dovecot
-from harness.postern import Postern, PosternError
+from harness.postern import Postern
+from harness.posternlog import PosternError
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -13,13 +13,13 @@ import sys
 import time
 from pathlib import Path
 
-from . import eventlog
 from .certs import make_pki
 from .dovecot import Dovecot, DovecotPorts
 from .messages import make_message
 from .paths import REPO
 from .ports import free_port, free_ports
-from .postern import Postern, PosternError
+from .postern import Postern
+from .posternlog import PosternError, PosternLog
 from .procstatus import is_gone
 
 USER, PASSWORD = "demo", "demo-pass"
@@ -83,10 +83,8 @@ def stop(run_dir: Path) -> int:
             status = 2
         pid_file.unlink()
         if name == "postern" and postern_log.exists():
-            children = [int(e["pid"]) for e in eventlog.matching(eventlog.parse(postern_log.read_text()),
-                                                                 "child-started") if e.get("pid", "").isdigit()]
             time.sleep(0.5)
-            left = [p for p in children if not is_gone(p) and _ours(p, "postern")]
+            left = [p for p in PosternLog(postern_log).all_child_pids() if not is_gone(p) and _ours(p, "postern")]
             if left:
                 print(f"postern children still running: {left}", file=sys.stderr)
                 status = 2

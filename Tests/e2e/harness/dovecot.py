@@ -62,6 +62,13 @@ protocol imap {{
   # Tests open many sessions of one user from the proxy's one address.
   mail_max_userip_connections = 100
 }}
+# No auth penalty: the tests fail logins on purpose, all from the proxy's one address, and
+# the penalty would delay every later login from it by up to 15 s.
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 service imap-login {{
   inet_listener imap {{
     port = {ports.imap}

@@ -14,19 +14,16 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import eventlog, tomlwriter
+from . import tomlwriter
 from .certs import Pki
 from .localusers import write_users_file
 from .paths import binary
 from .ports import free_port
+from .posternlog import PosternError, PosternLog
 from .procstatus import is_gone
 
 
-class PosternError(AssertionError):
-    pass
-
-
-class Postern:
+class Postern(PosternLog):
     def __init__(self, directory: Path, pki: Pki, server: str, *, allowed_servers=(),
                  run_as: str = None, users: dict = None, policies: dict = None,
                  overrides: dict = None, port: int = None):
@@ -40,7 +37,7 @@ class Postern:
         self.overrides = dict(overrides or {})
         self.port = port or free_port()
         self.config_path = directory / "postern.toml"
-        self.log_path = directory / "postern.log"
+        super().__init__(directory / "postern.log")
         self.process = None
 
     # -- configuration ------------------------------------------------------
@@ -91,11 +88,14 @@ class Postern:
             os.chown(d / "users", os.geteuid(), auth_gid)
             os.chmod(d / "users", 0o640)
             return
+        # Another user: it owns everything it reads. The log file stays ours; the daemon
+        # writes to the descriptor it is given.
         account = pwd.getpwnam(self.run_as)
-        for path in (d, d / "postern.toml", d / "server.pem", d / "server.key", d / "users"):
-            os.chown(path, account.pw_uid, account.pw_gid)
-            os.chmod(path, 0o700 if path == d else 0o600)
-        os.chmod(d, 0o755)   # the log file stays root's; the daemon writes to the fd it is given
+        os.chown(d, account.pw_uid, account.pw_gid)
+        os.chmod(d, 0o755)
+        for name in ("postern.toml", "server.pem", "server.key", "users"):
+            os.chown(d / name, account.pw_uid, account.pw_gid)
+            os.chmod(d / name, 0o600)
 
     def _as_user(self, argv: list) -> list:
         if self.run_as is None:
@@ -109,7 +109,7 @@ class Postern:
 
     # -- life cycle ---------------------------------------------------------
 
-    def start(self, timeout: float = 30, detach: bool = False) -> "Postern":
+    def start(self, timeout: float = 30) -> "Postern":
         """Starts postern in the foreground mode and waits for event=listener-ready."""
         exe = binary("postern")
         if not os.access(exe, os.X_OK):
@@ -161,93 +161,3 @@ class Postern:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-
-    # -- log ----------------------------------------------------------------
-
-    def log_text(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def log_tail(self, lines: int = 80) -> str:
-        text = self.log_text().splitlines()
-        return "--- postern log (last %d lines) ---\n%s" % (lines, "\n".join(text[-lines:]))
-
-    def events(self) -> list:
-        return eventlog.parse(self.log_text())
-
-    def mark(self) -> int:
-        """An index into events(): pass it as `since` to look only at later events."""
-        return len(self.events())
-
-    def find(self, event: str = None, since: int = 0, **fields) -> list:
-        return eventlog.matching(self.events()[since:], event, **fields)
-
-    def wait_for(self, event: str, timeout: float = 10, since: int = 0, **fields) -> dict:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.find(event, since, **fields)
-            if found:
-                return found[0]
-            if time.monotonic() > deadline:
-                want = " ".join(f"{k}={v}" for k, v in fields.items())
-                raise PosternError(f"no event={event} {want} within {timeout}s\n{self.log_tail()}")
-            time.sleep(0.05)
-
-    def assert_no_secrets(self, secrets) -> None:
-        text = self.log_text()
-        leaked = sorted(s for s in secrets if s and s in text)
-        if leaked:
-            raise PosternError(f"secrets in the log of {self.log_path}: {len(leaked)} of them "
-                               f"(first chars: {[s[:3] for s in leaked]})")
-
-    # -- processes ----------------------------------------------------------
-
-    def child_starts(self) -> list:
-        return self.find("child-started", role="supervisor")
-
-    def all_child_pids(self) -> list:
-        return [int(e["pid"]) for e in self.child_starts() if e.get("pid", "").isdigit()]
-
-    def current_pids(self, child: str) -> dict:
-        """index -> pid of the latest start of each `child` (listener, authd, relay)."""
-        pids = {}
-        for e in self.child_starts():
-            if e.get("child") == child:
-                pids[int(e.get("index", "0"))] = int(e["pid"])
-        return pids
-
-    def pid(self, child: str, index: int = 0) -> int:
-        pids = self.current_pids(child)
-        if index not in pids:
-            raise PosternError(f"no child-started for child={child} index={index}\n{self.log_tail()}")
-        return pids[index]
-
-    # -- sessions -----------------------------------------------------------
-
-    def session_of_client(self, client_port: int, timeout: float = 5) -> str:
-        """The session= id of the connection from 127.0.0.1:`client_port`."""
-        suffix = f":{client_port}"
-        deadline = time.monotonic() + timeout
-        while True:
-            for e in self.find("connection-accepted"):
-                if "session" in e and any(v.endswith(suffix) or (k.startswith("client") and v == str(client_port))
-                                          for k, v in e.items()):
-                    return e["session"]
-            if time.monotonic() > deadline:
-                raise PosternError(f"no connection-accepted for client port {client_port}\n{self.log_tail()}")
-            time.sleep(0.05)
-
-    def relay_pid_of_session(self, session: str, timeout: float = 5) -> int:
-        """The pid of the relay that serves `session`, from its relay-established event
-        (a pid= field, or an index= field mapped through child-started)."""
-        self.wait_for("relay-established", timeout=timeout, session=session)
-        found = self.find("relay-established", session=session)
-        for e in sorted(found, key=lambda e: e.get("role") != "relay"):   # the relay's own line first
-            if e.get("role") == "relay" and e.get("pid", "").isdigit():
-                return int(e["pid"])
-            for key in ("index", "relay", "relay-index"):
-                if e.get(key, "").isdigit():
-                    return self.pid("relay", int(e[key]))
-        raise PosternError(f"relay-established names no relay pid or index: {found}")
