@@ -13,6 +13,10 @@ let package = Package(
         .executable(name: "postern-authd", targets: ["authd"]),
         .executable(name: "postern-relay", targets: ["relay"]),
         .executable(name: "posternctl", targets: ["posternctl"]),
+        // For the fuzz package (Fuzz/), which cannot live in this one: its executables link libFuzzer.
+        .library(name: "PosternCore", targets: ["PosternCore"]),
+        .library(name: "PosternProtocols", targets: ["PosternProtocols"]),
+        .library(name: "PosternIPC", targets: ["PosternIPC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -24,7 +28,7 @@ let package = Package(
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         // What Swift cannot call: fork+exec with privilege drop, SCM_RIGHTS, splice, crypt.
-        .target(name: "CPostern", linkerSettings: [.linkedLibrary("crypt")]),
+        .target(name: "CPostern", linkerSettings: [.linkedLibrary("crypt"), .linkedLibrary("seccomp")]),
 
         // Pure code: no I/O, testable without sockets.
         .target(name: "PosternCore", dependencies: ["CPostern"], swiftSettings: strict),
@@ -75,6 +79,7 @@ let package = Package(
         .testTarget(name: "PosternIPCTests", dependencies: [
             "PosternIPC", .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        .testTarget(name: "PosternSandboxTests", dependencies: ["PosternSandbox", "PosternCore"]),
         .testTarget(name: "PosternTLSTests", dependencies: [
             "PosternTLS", .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),

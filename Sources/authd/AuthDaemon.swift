@@ -19,9 +19,14 @@ final class AuthDaemon: @unchecked Sendable {
     private var configuration: PosternConfiguration?
     private var listener: IPCChannel?
     private var table = AuthSessionTable<SessionID>(maxAttempts: 3)
+    private let user: String
+
+    init(user: String) {
+        self.user = user
+    }
 
     func run() -> Never {
-        logger.log(.roleStarted, ["user": LogValue(SystemUser.currentName)])
+        logger.log(.roleStarted, ["user": LogValue(user)])
         let link = SupervisorLink(role: .authd, logger: logger)
         link.start(.init(commit: { [self] generation in
             queue.async { [self] in

@@ -10,10 +10,6 @@ guard SupervisorLink.isStartedBySupervisor else {
     Console.error("postern-authd: this program is started by postern (the supervisor), not by hand\n")
     exit(1)
 }
-do {
-    try Privileges.dropAll()
-} catch {
-    EventLogger(role: Role.authd.rawValue).log(.fatal, ["error": LogValue(error.description)])
-    exit(2)
-}
-AuthDaemon().run()
+let logger = EventLogger(role: Role.authd.rawValue)
+let user = RoleConfinement.enter(.authd, mode: RoleConfinement.seccompMode(from: CommandLine.arguments), logger: logger)
+AuthDaemon(user: user).run()

@@ -1,6 +1,9 @@
+import NIOCore
 import PosternConfig
 import PosternCore
 import PosternIPC
+import PosternSandbox
+import PosternTLS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,6 +14,7 @@ import Glibc
 let usage = """
 usage: postern [--config FILE] [--foreground]
        postern check-config [--config FILE]
+       postern --print-seccomp-policy supervisor|listener|authd|relay
        postern --version
 """
 
@@ -18,6 +22,8 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 var configPath = "/etc/postern/postern.toml"
 var command = "run"
 var role: String?
+var seccompMode = SeccompFilter.Mode.kill
+var printRole = ""
 
 while !arguments.isEmpty {
     let argument = arguments.removeFirst()
@@ -31,6 +37,13 @@ while !arguments.isEmpty {
     case "--role":
         guard !arguments.isEmpty else { exit(1) }
         role = arguments.removeFirst()
+    case "--seccomp":
+        guard !arguments.isEmpty, let mode = SeccompFilter.Mode(rawValue: arguments.removeFirst()) else { exit(1) }
+        seccompMode = mode
+    case "--print-seccomp-policy":
+        guard !arguments.isEmpty else { Console.error("postern: --print-seccomp-policy needs a role\n\(usage)"); exit(1) }
+        command = "print-seccomp-policy"
+        printRole = arguments.removeFirst()
     case "check-config":
         command = "check-config"
     case "--version":
@@ -50,7 +63,25 @@ if let role {
         Console.error("postern: --role is for the supervisor's own use\n")
         exit(1)
     }
-    ListenerRole().run()
+    let logger = EventLogger(role: Role.listener.rawValue)
+    // NIO reads the core count from cgroup files: before the filter refuses them.
+    let threads = System.coreCount
+    let user = RoleConfinement.enter(.listener, mode: seccompMode, logger: logger, beforeFilter: TLSLibrary.initialize)
+    ListenerRole(threads: threads).run(user: user)
+}
+
+if command == "print-seccomp-policy" {
+    guard let printed = Role(rawValue: printRole) else {
+        Console.error("postern: no role \(printRole); one of supervisor, listener, authd, relay")
+        exit(1)
+    }
+    do {
+        print(try SeccompFilter.describe(RolePolicies.policy(for: printed), mode: .kill), terminator: "")
+        exit(0)
+    } catch {
+        Console.error("postern: \(error)")
+        exit(2)
+    }
 }
 
 let configuration: PosternConfiguration

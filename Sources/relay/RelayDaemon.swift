@@ -26,12 +26,15 @@ final class RelayDaemon: @unchecked Sendable {
     private var trust: [MailProtocol: TLSContext] = [:]
     private var listener: IPCChannel?
 
-    init(index: Int) {
+    private let user: String
+
+    init(index: Int, user: String) {
         self.index = index
+        self.user = user
     }
 
     func run() -> Never {
-        logger.log(.roleStarted, ["index": .int(index), "user": LogValue(SystemUser.currentName)])
+        logger.log(.roleStarted, ["index": .int(index), "user": LogValue(user)])
         let link = SupervisorLink(role: .relay, logger: logger)
         link.start(.init(commit: { [self] generation in
             apply(generation)

@@ -1,6 +1,7 @@
 import PosternCore
 import PosternIPC
 import PosternSandbox
+import PosternTLS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,10 +15,7 @@ var index = 0
 if let at = CommandLine.arguments.firstIndex(of: "--index"), at + 1 < CommandLine.arguments.count {
     index = Int(CommandLine.arguments[at + 1]) ?? 0
 }
-do {
-    try Privileges.dropAll()
-} catch {
-    EventLogger(role: Role.relay.rawValue).log(.fatal, ["error": LogValue(error.description)])
-    exit(2)
-}
-RelayDaemon(index: index).run()
+let logger = EventLogger(role: Role.relay.rawValue)
+let user = RoleConfinement.enter(.relay, mode: RoleConfinement.seccompMode(from: CommandLine.arguments), logger: logger,
+                                 beforeFilter: TLSLibrary.initialize)
+RelayDaemon(index: index, user: user).run()

@@ -37,6 +37,63 @@ def test_roles_run_as_their_users_without_capabilities(postern):
         assert start.get("user") == ROLE_USERS[start["child"]], start
 
 
+# What the supervisor keeps (docs/architecture.md): net_bind_service, setuid, setgid, setpcap, kill.
+CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_NET_BIND_SERVICE = 5, 6, 7, 8, 10
+SUPERVISOR_CAPS = sum(1 << c for c in (CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_NET_BIND_SERVICE))
+
+
+def test_every_role_runs_a_full_session_under_its_seccomp_filter(postern, dovecot, pki):
+    session = logged_in_session(postern, pki)
+    try:
+        assert dovecot.tokens["alice"].encode() in session.first_message()
+        for child, pid in role_pids(postern):
+            status = read_status(pid)
+            assert status.seccomp == 2, f"{child}: no seccomp filter"
+            assert status.no_new_privs == 1 and status.cap_eff == 0, (child, status)
+        supervisor = read_status(postern.process.pid)
+        assert supervisor.seccomp == 2, "the supervisor has no seccomp filter"
+        assert supervisor.cap_eff == SUPERVISOR_CAPS, hex(supervisor.cap_eff)
+        assert supervisor.cap_bnd == SUPERVISOR_CAPS, hex(supervisor.cap_bnd)
+        assert supervisor.uids == (0, 0, 0, 0)
+        assert not postern.find("seccomp-violation"), postern.find("seccomp-violation")
+        assert not postern.find("child-died")
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("victim", ["relay", "authd", "listener"])
+def test_a_forbidden_call_kills_the_role_and_it_comes_back(start_postern, dovecot, pki, victim):
+    """The test hook (debug builds, POSTERN_TEST_HOOKS=1) makes a role call personality(2) on
+    SIGUSR2: outside every policy, so the kernel kills the role; the supervisor says so and
+    starts it again; sessions elsewhere go on."""
+    postern = start_postern(overrides={"group-policy": {"DfltGrpPolicy": {"simultaneous-logins": 20}}})
+    sessions = [logged_in_session(postern, pki) for _ in range(4)]
+    try:
+        doomed = postern.pid(victim) if victim != "relay" else None
+        if victim == "relay":
+            relays = [postern.relay_pid_of_session(postern.session_of_client(c.local_port)) for c in sessions]
+            doomed = relays[0]
+            survivors = [c for c, r in zip(sessions, relays) if r != doomed]
+        else:
+            survivors = sessions if victim == "authd" else []
+        mark = postern.mark()
+        os.kill(doomed, signal.SIGUSR2)
+
+        died = postern.wait_for("child-died", since=mark, timeout=10, child=victim)
+        assert died["signal"] == "SIGSYS" and died["cause"] == "seccomp-violation", died
+        violation = postern.wait_for("seccomp-violation", since=mark, timeout=10, child=victim)
+        assert int(violation["pid"]) == doomed
+        restarted = postern.wait_for("child-started", since=mark, timeout=15, child=victim)
+        assert int(restarted["pid"]) != doomed
+        for conn in survivors:
+            assert conn.alive(), f"a session not on the {victim} ended"
+            assert conn.command("NOOP").ok
+        login_eventually(postern.port, pki.ca_cert, "bob", MAIL_USERS["bob"], timeout=15).logout()
+    finally:
+        for conn in sessions:
+            conn.close()
+
+
 def test_roles_have_empty_capability_sets_and_only_their_group(postern):
     for child, pid in role_pids(postern):
         status = read_status(pid)

@@ -61,6 +61,15 @@ int postern_peer_credentials(int sock, pid_t *pid, uid_t *uid, gid_t *gid);
 /* Fills buf from the kernel's random source. Returns 0 or -1. */
 int postern_random_bytes(void *buf, size_t len);
 
+/* Debug mode of the seccomp filter: a SIGSYS handler that logs the call's name and the role to
+ * standard error and makes the call fail with ENOSYS. Returns 0 or -1. */
+int postern_seccomp_trap_logger(const char *role);
+/* libseccomp's pseudo filter code for a filter context, as a malloc'd string. */
+const char *postern_seccomp_export_pfc(void *context);
+
+/* Test builds only: on SIGUSR2, attempt a system call no role's policy allows. */
+int postern_install_test_violation_trigger(void);
+
 /* Best-effort wipe that the compiler will not remove. */
 void postern_explicit_bzero(void *p, size_t n);
 #endif

@@ -99,6 +99,7 @@ enum AdminKey: String, ConfigKey {
 
 enum ProcessKey: String, ConfigKey {
     case relayProcesses = "relay-processes"
+    case seccomp
 }
 
 enum LimitsKey: String, ConfigKey {

@@ -19,7 +19,8 @@ enum ServiceSections {
         guard let table else { return ProcessSettings() }
         let reader = try TableReader<ProcessKey>(table, at: path, context: context)
         return ProcessSettings(
-            relayProcesses: try reader.integer(.relayProcesses, in: 0...256, note: " (0 = one per core)") ?? 0)
+            relayProcesses: try reader.integer(.relayProcesses, in: 0...256, note: " (0 = one per core)") ?? 0,
+            seccomp: try reader.choice(.seccomp, ProcessSettings.SeccompMode.self) ?? .kill)
     }
 
     static func limits(_ table: TOMLTable?, at path: ConfigKeyPath, context: LoadContext) throws(ConfigError)

@@ -15,6 +15,8 @@ public enum LogEvent: String, Sendable, CaseIterable {
     case ipcViolation = "ipc-violation"
     case shutdown = "shutdown"
     case fatal = "fatal"
+    case seccompViolation = "seccomp-violation"
+    case testHooksRefused = "test-hooks-refused"
 
     // Sessions, in the order they happen.
     case connectionAccepted = "connection-accepted"

@@ -17,24 +17,20 @@ import Glibc
 /// the login. It opens no files and no outbound connections.
 final class ListenerRole: @unchecked Sendable {
     private let logger = EventLogger(role: Role.listener.rawValue)
-    private let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+    private let group: MultiThreadedEventLoopGroup
     private let services: ListenerServices
     private let lock = Lock()
     private var servers: [Channel] = []
 
-    init() {
+    init(threads: Int) {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         services = ListenerServices(logger: logger, authd: AuthdLink(logger: logger), relays: RelayPool(logger: logger),
                                     registry: SessionRegistry())
     }
 
-    func run() -> Never {
-        do {
-            try Privileges.dropAll()
-        } catch {
-            logger.log(.fatal, ["error": LogValue(error.description)])
-            exit(2)
-        }
-        logger.log(.roleStarted, ["user": LogValue(SystemUser.current().name)])
+    /// Call once confined (`RoleConfinement.enter`): the event loop threads start here.
+    func run(user: String) -> Never {
+        logger.log(.roleStarted, ["user": LogValue(user)])
         let link = SupervisorLink(role: .listener, logger: logger)
         link.start(.init(commit: { [self] generation in
             apply(generation)

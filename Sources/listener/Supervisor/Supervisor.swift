@@ -34,6 +34,9 @@ final class Supervisor: @unchecked Sendable {
     private var stopping = false
     private var signalSources: [DispatchSourceSignal] = []
     private let relayCount: Int
+    private var seccompMode: SeccompFilter.Mode {
+        SeccompFilter.Mode(rawValue: configuration.process.seccomp.rawValue) ?? .kill
+    }
 
     struct StartupFailure: Error, CustomStringConvertible {
         var description: String
@@ -97,8 +100,13 @@ final class Supervisor: @unchecked Sendable {
                 throw StartupFailure(description: "cannot reduce the supervisor's capabilities: \(error)", exitCode: 2)
             }
         }
+        do {
+            try RolePolicies.confine(.supervisor, mode: seccompMode)
+        } catch {
+            throw StartupFailure(description: "cannot install the supervisor's seccomp filter: \(error)", exitCode: 2)
+        }
         logger.log(.configLoaded, ["file": LogValue(configPath), "generation": .int(generation),
-                                   "endpoints": .int(boundSockets.count)])
+                                   "endpoints": .int(boundSockets.count), "seccomp": LogValue(seccompMode.rawValue)])
         installSignalHandlers()
         queue.async {
             self.start(.authd)
@@ -122,7 +130,8 @@ final class Supervisor: @unchecked Sendable {
         }
         let pid: pid_t
         do {
-            pid = try spawner.spawn(slot.role, index: slot.index, channel: pair[1], extraArguments: [])
+            pid = try spawner.spawn(slot.role, index: slot.index, channel: pair[1],
+                                    extraArguments: ["--seccomp", seccompMode.rawValue])
         } catch {
             close(pair[0]); close(pair[1])
             logger.log(.childStartFailed, ["child": LogValue(slot.role.rawValue), "index": .int(slot.index),
@@ -218,6 +227,11 @@ final class Supervisor: @unchecked Sendable {
                 if signal == SIGSYS { fields.append(("cause", "seccomp-violation")) }
             }
             logger.log(.childDied, fields: fields)
+            if !exited && status & 0x7f == SIGSYS {
+                // The kernel killed it for a call outside its policy; dmesg names the call.
+                logger.log(.seccompViolation, ["child": LogValue(slot.role.rawValue), "index": .int(slot.index),
+                                               "pid": .int(pid), "action": "killed"])
+            }
             if !stopping { scheduleRestart(slot, ranFor: ranFor) }
         }
     }

@@ -60,7 +60,9 @@ class Postern(PosternLog):
                 "default-group-policy": "DfltGrpPolicy",
                 "outstanding": 20,
             },
-            "process": {"relay-processes": 2},
+            # POSTERN_E2E_SECCOMP=log runs the suite with violations logged instead of killing,
+            # to find a call a policy lacks (the log keeps with POSTERN_E2E_KEEP=1).
+            "process": {"relay-processes": 2, "seccomp": os.environ.get("POSTERN_E2E_SECCOMP", "kill")},
             "limits": {"handshake-timeout": "10s", "preauth-idle-timeout": "60s",
                        "authentication-timeout": "30s"},
             # Never the system's /run/postern: tests run side by side and as plain users.
@@ -118,7 +120,9 @@ class Postern(PosternLog):
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             self._as_user([str(exe), "--config", str(self.config_path), "--foreground"]),
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+            # Debug builds honour the test hooks (SIGUSR2: attempt a forbidden system call).
+            env=dict(os.environ, POSTERN_TEST_HOOKS="1"))
         log.close()
         deadline = time.monotonic() + timeout
         while "event=listener-ready" not in self.log_text():

@@ -1,0 +1,101 @@
+#define _GNU_SOURCE
+#include "cpostern.h"
+#include <errno.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#define POSTERN_MAX_SYSCALL 512
+static const char *syscall_names[POSTERN_MAX_SYSCALL];
+static char role_name[32];
+/* Each call is logged once: a loop that keeps retrying would otherwise flood the log. */
+static volatile unsigned char already_logged[POSTERN_MAX_SYSCALL];
+
+/* Async-signal-safe: only write(2) and plain memory. */
+static size_t append(char *buf, size_t at, size_t cap, const char *s) {
+    while (*s && at < cap) buf[at++] = *s++;
+    return at;
+}
+
+static size_t append_int(char *buf, size_t at, size_t cap, long v) {
+    char digits[24];
+    int n = 0;
+    if (v < 0) { if (at < cap) buf[at++] = '-'; v = -v; }
+    do { digits[n++] = (char)('0' + v % 10); v /= 10; } while (v > 0 && n < 23);
+    while (n > 0 && at < cap) buf[at++] = digits[--n];
+    return at;
+}
+
+static void sigsys_logger(int sig, siginfo_t *info, void *context) {
+    (void)sig;
+    int saved = errno;
+    int nr = info->si_syscall;
+    const char *name = (nr >= 0 && nr < POSTERN_MAX_SYSCALL && syscall_names[nr]) ? syscall_names[nr] : "unknown";
+    int first = !(nr >= 0 && nr < POSTERN_MAX_SYSCALL && already_logged[nr]);
+    if (nr >= 0 && nr < POSTERN_MAX_SYSCALL) already_logged[nr] = 1;
+    char line[256];
+    size_t n = 0;
+    n = append(line, n, sizeof line, "role=");
+    n = append(line, n, sizeof line, role_name);
+    n = append(line, n, sizeof line, " pid=");
+    n = append_int(line, n, sizeof line, (long)getpid());
+    n = append(line, n, sizeof line, " event=seccomp-violation syscall=");
+    n = append(line, n, sizeof line, name);
+    n = append(line, n, sizeof line, " number=");
+    n = append_int(line, n, sizeof line, nr);
+    n = append(line, n, sizeof line, " action=logged-and-failed\n");
+    if (first) (void)!write(2, line, n);
+    /* The call did not run; it returns ENOSYS to its caller. */
+    ucontext_t *uc = (ucontext_t *)context;
+#if defined(__x86_64__)
+    uc->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+#elif defined(__aarch64__)
+    uc->uc_mcontext.regs[0] = (unsigned long)-ENOSYS;
+#endif
+    errno = saved;
+}
+
+int postern_seccomp_trap_logger(const char *role) {
+    strncpy(role_name, role, sizeof role_name - 1);
+    for (int nr = 0; nr < POSTERN_MAX_SYSCALL; nr++) {
+        /* Resolved now: the handler may not allocate. The names live as long as the process. */
+        syscall_names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    }
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = sigsys_logger;
+    action.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    return sigaction(SIGSYS, &action, NULL);
+}
+
+const char *postern_seccomp_export_pfc(void *context) {
+    int fd = memfd_create("postern-pfc", MFD_CLOEXEC);
+    if (fd < 0) return strdup("(cannot export: memfd_create failed)\n");
+    if (seccomp_export_pfc((scmp_filter_ctx)context, fd) != 0) { close(fd); return strdup("(cannot export)\n"); }
+    off_t size = lseek(fd, 0, SEEK_END);
+    char *text = calloc(1, (size_t)size + 1);
+    if (text != NULL && size > 0) (void)!pread(fd, text, (size_t)size, 0);
+    close(fd);
+    return text;
+}
+
+#include <sys/syscall.h>
+/* Test builds only: SIGUSR2 makes the process try a call outside every role's policy
+ * (personality(2) as a harmless query), so the tests can watch the filter kill it. */
+static void forbidden_call(int sig) {
+    (void)sig;
+    syscall(SYS_personality, 0xffffffffUL);
+}
+
+int postern_install_test_violation_trigger(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = forbidden_call;
+    sigemptyset(&action.sa_mask);
+    return sigaction(SIGUSR2, &action, NULL);
+}

@@ -1,0 +1,92 @@
+import Foundation
+import PosternCore
+@testable import PosternSandbox
+import XCTest
+
+final class SeccompPolicyTests: XCTestCase {
+    private var policyDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("policy")
+    }
+
+    func testTheEmbeddedPoliciesAreThePolicyFiles() throws {
+        for role in Role.allCases {
+            let file = try String(contentsOf: policyDirectory.appendingPathComponent("\(role.rawValue).policy"), encoding: .utf8)
+            XCTAssertEqual(EmbeddedPolicies.text[role.rawValue].map { $0 + "\n" }, file,
+                           "policy/\(role.rawValue).policy changed: run scripts/embed-policies.sh")
+        }
+    }
+
+    func testEveryPolicyParsesAndNamesRealSystemCalls() throws {
+        for role in Role.allCases {
+            let policy = try RolePolicies.policy(for: role)
+            XCTAssertFalse(policy.rules.isEmpty)
+            let text = try SeccompFilter.describe(policy, mode: .kill)
+            XCTAssertTrue(text.contains("# pseudo filter code"), role.rawValue)
+        }
+    }
+
+    func testNoRoleMayStartProgramsOrTraceOthers() throws {
+        for role in [Role.listener, .authd, .relay] {
+            let calls = try RolePolicies.policy(for: role).syscalls
+            for forbidden in ["execve", "execveat", "ptrace", "fork", "vfork", "setuid", "setresuid", "mount", "personality", "seccomp"] {
+                XCTAssertFalse(calls.contains(forbidden), "\(role.rawValue) allows \(forbidden)")
+            }
+        }
+    }
+
+    func testTheListenerOpensNoFilesAndConnectsNowhere() throws {
+        let policy = try RolePolicies.policy(for: .listener)
+        for call in ["openat", "open", "socket", "connect"] {
+            let rules = policy.rules.filter { $0.syscall == call }
+            XCTAssertEqual(rules.count, 1, call)
+            XCTAssertEqual(rules.first?.action, .errno(13, name: "EACCES"), call)
+        }
+        XCTAssertFalse(policy.syscalls.contains("bind"))
+    }
+
+    func testTheSupervisorLetsThroughWhatEveryRoleNeeds() throws {
+        let supervisor = try RolePolicies.policy(for: .supervisor)
+        for role in [Role.listener, .authd, .relay] {
+            for rule in try RolePolicies.policy(for: role).rules {
+                let covered = supervisor.rules.contains {
+                    $0.syscall == rule.syscall && ($0.conditions.isEmpty || $0.conditions == rule.conditions)
+                }
+                XCTAssertTrue(covered, "\(role.rawValue) needs \(rule.syscall), which the supervisor's filter would kill")
+            }
+        }
+        // Where the supervisor needs a call that a role refuses, the supervisor's own rule stands.
+        XCTAssertTrue(supervisor.rules.contains { $0.syscall == "socket" && $0.action == .allow && $0.conditions.isEmpty })
+    }
+
+    func testTheSyntax() throws {
+        let policy = try SeccompPolicy(role: "t", text: """
+            # comment
+            read
+            ioctl   arg1=0x541b     # FIONREAD
+            clone   arg0&0x10000=0x10000
+            tgkill  arg0=$pid
+            socket  errno EACCES
+
+            """)
+        XCTAssertEqual(policy.rules.map(\.syscall), ["read", "ioctl", "clone", "tgkill", "socket"])
+        XCTAssertEqual(policy.rules[1].conditions, [.init(argument: 1, mask: .max, value: .number(0x541b))])
+        XCTAssertEqual(policy.rules[2].conditions, [.init(argument: 0, mask: 0x10000, value: .number(0x10000))])
+        XCTAssertEqual(policy.rules[3].conditions, [.init(argument: 0, mask: .max, value: .pid)])
+        XCTAssertEqual(policy.rules[4].action, .errno(13, name: "EACCES"))
+        XCTAssertEqual(policy.rules[4].line, 6)
+    }
+
+    func testMistakesNameTheirLine() {
+        XCTAssertThrowsError(try SeccompPolicy(role: "t", text: "read\nread\n")) { error in
+            XCTAssertEqual((error as? SeccompPolicy.ParseError)?.line, 2)
+        }
+        XCTAssertThrowsError(try SeccompPolicy(role: "t", text: "Read\n"))
+        XCTAssertThrowsError(try SeccompPolicy(role: "t", text: "read errno EWHATEVER\n"))
+        XCTAssertThrowsError(try SeccompPolicy(role: "t", text: "ioctl arg9=1\n"))
+        XCTAssertThrowsError(try SeccompPolicy(role: "t", text: "ioctl arg1\n"))
+        XCTAssertThrowsError(try SeccompFilter.describe(SeccompPolicy(role: "t", text: "no_such_call\n"), mode: .kill)) { error in
+            XCTAssertTrue("\(error)".contains("not a system call"))
+        }
+    }
+}
