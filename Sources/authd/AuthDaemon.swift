@@ -19,6 +19,9 @@ final class AuthDaemon: @unchecked Sendable {
     private var configuration: PosternConfiguration?
     private var listener: IPCChannel?
     private var table = AuthSessionTable<SessionID>(maxAttempts: 3)
+    private var penalty = FailurePenalty()
+    /// Who each granted session is, so a login the mail host refuses counts against them too.
+    private var grantedTo: [SessionID: (address: String, user: String)] = [:]
     private let user: String
 
     init(user: String) {
@@ -47,6 +50,7 @@ final class AuthDaemon: @unchecked Sendable {
         listener?.close()
         // A new listener channel means a new listener: its predecessor's sessions are gone.
         table.removeAll()
+        grantedTo.removeAll()
         let channel = IPCChannel(descriptor: fd, localRole: .authd, label: "listener")
         listener = channel
         channel.start(onMessage: { [self] frame in
@@ -57,6 +61,7 @@ final class AuthDaemon: @unchecked Sendable {
                 if listener === channel {
                     listener = nil
                     table.removeAll()
+                    grantedTo.removeAll()
                 }
             }
         })
@@ -75,7 +80,12 @@ final class AuthDaemon: @unchecked Sendable {
                 logger.log(.ipcViolation, session: message.session.description, ["peer": "listener", "error": LogValue("\(error)")])
             }
         case .sessionEnded(let message):
-            table.end(message.session, keepForRetry: message.reason == "login-failed")
+            let failedAtMailHost = message.reason == "login-failed"
+            if failedAtMailHost, let who = grantedTo[message.session] {
+                penalty.recordFailure(address: who.address, user: who.user, now: monotonicSeconds())
+            }
+            grantedTo[message.session] = nil
+            table.end(message.session, keepForRetry: failedAtMailHost)
         default:
             logger.log(.ipcViolation, ["peer": "listener", "record": LogValue(frame.message.name)])
             channel.close()
@@ -111,6 +121,20 @@ final class AuthDaemon: @unchecked Sendable {
             "mail-host": LogValue(plan.mailHost.description), "server-group": LogValue(plan.serverGroupName),
             "client": LogValue(request.clientAddress),
         ])
+        let delay = penalty.delay(address: request.clientAddress, user: plan.credentials.vpnUser, now: monotonicSeconds())
+        if delay > 0 {
+            logger.log(.authPenalty, session: sessionID, ["client": LogValue(request.clientAddress),
+                                                           "vpn-user": LogValue(plan.credentials.vpnUser),
+                                                           "delay-ms": .int(Int(delay * 1000))])
+        }
+        queue.asyncAfter(deadline: .now() + delay) { [self] in
+            check(request, plan: plan, configuration: configuration, reply: reply)
+        }
+    }
+
+    private func check(_ request: AuthRequest, plan: LoginPlan, configuration: PosternConfiguration,
+                       reply: @escaping @Sendable (AuthDecision) -> Void) {
+        let sessionID = request.session.description
         guard plan.usesAAA else {
             // `mailhost` alone: the mail host is the only check; the default group policy applies.
             authorize(request, plan: plan, aaaPolicy: nil, configuration: configuration, reply: reply)
@@ -136,12 +160,14 @@ final class AuthDaemon: @unchecked Sendable {
             queue.async { [self] in
                 switch verdict {
                 case .accepted(let policy):
+                    penalty.recordSuccess(address: request.clientAddress, user: user)
                     logger.log(.authResult, session: sessionID, ["result": "success", "method": "aaa", "vpn-user": LogValue(user),
                                                                  "server-group": LogValue(groupName), "server": "local"])
                     authorize(request, plan: plan, aaaPolicy: policy.map { ($0, PolicySource.localFile) },
                               configuration: configuration, reply: reply)
                 case .rejected(let reason):
                     table.fail(request.session)
+                    penalty.recordFailure(address: request.clientAddress, user: user, now: monotonicSeconds())
                     logger.log(.authResult, session: sessionID, ["result": "failure", "method": "aaa", "vpn-user": LogValue(user),
                                                                  "server-group": LogValue(groupName), "server": "local",
                                                                  "reason": LogValue(reason)])
@@ -189,11 +215,18 @@ final class AuthDaemon: @unchecked Sendable {
             reply(.deny(.refused))
             return
         }
+        grantedTo[request.session] = (request.clientAddress, user)
         logger.log(.authorization, session: sessionID, ["result": "granted", "vpn-user": LogValue(user), "policy": LogValue(name),
                                                         "source": LogValue(source.rawValue)])
         reply(.allow(Grant(vpnUser: user, mailUser: plan.credentials.mailUser, mailPassword: plan.credentials.mailPassword,
                            mailHost: plan.mailHost.host, mailPort: plan.mailHost.port, groupPolicy: name,
                            idleTimeout: UInt64(max(0, policy.idleTimeout.milliseconds)),
                            maxSessionTime: UInt64(max(0, policy.maxSessionTime.milliseconds)))))
+    }
+
+    private func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

@@ -24,6 +24,7 @@ public enum LogEvent: String, Sendable, CaseIterable {
     case tlsFailed = "tls-failed"
     case authAttempt = "auth-attempt"
     case authResult = "auth-result"
+    case authPenalty = "auth-penalty"
     case authorization = "authorization"
     case relayRequested = "relay-requested"
     case relayEstablished = "relay-established"

@@ -1,0 +1,70 @@
+/// A growing delay after failed logins, per client address and per user, in the spirit of
+/// Dovecot's auth penalty: password guessing gets slow, while other users from other addresses
+/// are not held up. The delay applies before a request is checked, so its answer is late
+/// whether the guess was right or wrong.
+public struct FailurePenalty: Sendable {
+    /// Failures older than this are forgotten.
+    public let window: Double
+    /// No request waits longer than this.
+    public let maximum: Double
+    /// The delay at the second failure in a row; it doubles with each one after.
+    public let base: Double
+    /// The most addresses and users remembered; the stalest are forgotten first.
+    public let capacity: Int
+
+    private struct Record: Sendable {
+        var failures: Int
+        var last: Double
+    }
+
+    private var addresses: [String: Record] = [:]
+    private var users: [String: Record] = [:]
+
+    public init(window: Double = 300, maximum: Double = 15, base: Double = 0.5, capacity: Int = 100_000) {
+        self.window = window
+        self.maximum = maximum
+        self.base = base
+        self.capacity = capacity
+    }
+
+    /// Seconds to wait before checking a request from `address` for `user`.
+    public func delay(address: String, user: String, now: Double) -> Double {
+        let failures = max(count(addresses[address], now), count(users[user], now))
+        guard failures >= 2 else { return 0 }
+        return min(maximum, base * Double(1 << min(failures - 2, 20)))
+    }
+
+    public mutating func recordFailure(address: String, user: String, now: Double) {
+        // Moved out and back so the dictionary is mutated in place, not copied.
+        var table = addresses
+        addresses = [:]
+        bump(&table, address, now)
+        addresses = table
+        table = users
+        users = [:]
+        bump(&table, user, now)
+        users = table
+    }
+
+    /// A correct password clears the address's and the user's record.
+    public mutating func recordSuccess(address: String, user: String) {
+        addresses[address] = nil
+        users[user] = nil
+    }
+
+    private func count(_ record: Record?, _ now: Double) -> Int {
+        guard let record, now - record.last < window else { return 0 }
+        return record.failures
+    }
+
+    private func bump(_ table: inout [String: Record], _ key: String, _ now: Double) {
+        let previous = count(table[key], now)
+        table[key] = Record(failures: previous + 1, last: now)
+        if table.count > capacity {
+            table = table.filter { now - $0.value.last < window }
+            while table.count > capacity, let stalest = table.min(by: { $0.value.last < $1.value.last }) {
+                table[stalest.key] = nil
+            }
+        }
+    }
+}

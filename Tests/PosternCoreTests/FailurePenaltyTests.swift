@@ -1,0 +1,49 @@
+import PosternCore
+import XCTest
+
+final class FailurePenaltyTests: XCTestCase {
+    func testTheDelayGrowsWithFailuresFromOneAddress() {
+        var penalty = FailurePenalty()
+        var delays: [Double] = []
+        for i in 0..<6 {
+            delays.append(penalty.delay(address: "192.0.2.1", user: "u\(i)", now: 0))
+            penalty.recordFailure(address: "192.0.2.1", user: "u\(i)", now: 0)
+        }
+        XCTAssertEqual(delays, [0, 0, 0.5, 1, 2, 4])
+    }
+
+    func testTheDelayGrowsWithFailuresForOneUserFromManyAddresses() {
+        var penalty = FailurePenalty()
+        for i in 0..<4 { penalty.recordFailure(address: "192.0.2.\(i)", user: "alice", now: 0) }
+        XCTAssertEqual(penalty.delay(address: "192.0.2.99", user: "alice", now: 1), 2)
+    }
+
+    func testOthersAreNotHeldUp() {
+        var penalty = FailurePenalty()
+        for _ in 0..<5 { penalty.recordFailure(address: "192.0.2.1", user: "alice", now: 0) }
+        XCTAssertEqual(penalty.delay(address: "192.0.2.2", user: "bob", now: 0), 0)
+    }
+
+    func testTheDelayIsCappedAndForgotten() {
+        var penalty = FailurePenalty(window: 60, maximum: 15)
+        for _ in 0..<40 { penalty.recordFailure(address: "a", user: "u", now: 0) }
+        XCTAssertEqual(penalty.delay(address: "a", user: "u", now: 1), 15)
+        XCTAssertEqual(penalty.delay(address: "a", user: "u", now: 61), 0)
+    }
+
+    func testSuccessClearsTheRecord() {
+        var penalty = FailurePenalty()
+        for _ in 0..<5 { penalty.recordFailure(address: "a", user: "u", now: 0) }
+        penalty.recordSuccess(address: "a", user: "u")
+        XCTAssertEqual(penalty.delay(address: "a", user: "u", now: 0), 0)
+    }
+
+    func testMemoryStaysBounded() {
+        var penalty = FailurePenalty(capacity: 100)
+        for i in 0..<1000 { penalty.recordFailure(address: "10.0.\(i / 256).\(i % 256)", user: "u\(i)", now: Double(i)) }
+        // The newest are remembered, the oldest forgotten.
+        XCTAssertEqual(penalty.delay(address: "10.0.3.231", user: "x", now: 1000), 0)
+        penalty.recordFailure(address: "10.0.3.231", user: "y", now: 1000)
+        XCTAssertEqual(penalty.delay(address: "10.0.3.231", user: "z", now: 1000), 0.5)
+    }
+}
