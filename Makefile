@@ -5,7 +5,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 # `check` lists its steps in order; they must not run side by side.
 .NOTPARALLEL:
-.PHONY: deps build test-unit test-e2e check demo demo-stop
+.PHONY: deps build test-unit test-e2e check demo demo-stop fuzz-build fuzz fuzz-check
 
 deps:           ## Debian packages, role users (needs root; idempotent)
 	scripts/install-deps.sh
@@ -19,7 +19,23 @@ test-unit:      ## XCTest suites
 test-e2e:       ## the real daemon against a real Dovecot on loopback (needs root, a build)
 	python3 -m pytest -q Tests/e2e
 
-check: deps build test-unit test-e2e
+check: deps build test-unit test-e2e fuzz-check
+
+# libFuzzer targets (Fuzz/, a package of their own so that a plain `swift build` never links
+# them). One build for all, in its own scratch path; each run starts from a copy of the seed
+# corpus, and a crash leaves its input in fuzz-artifacts/TARGET/ and fails the target.
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS := FuzzIMAP FuzzSASL FuzzCredentials FuzzIPC
+FUZZ_SWIFTFLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld -Xswiftc -parse-as-library
+
+fuzz-build:     ## the fuzz targets, optimised, with libFuzzer and ASan, into .build-fuzz/release
+	swift build -c release --package-path Fuzz --scratch-path $(CURDIR)/.build-fuzz $(FUZZ_SWIFTFLAGS)
+
+fuzz: fuzz-build  ## each fuzz target for FUZZ_SECONDS (300) seconds
+	Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-check: fuzz-build  ## each fuzz target for 30 seconds (part of `check`)
+	Fuzz/run.sh 30 $(FUZZ_TARGETS)
 
 demo: deps build  ## Dovecot + postern on 127.0.0.1 in demo-run/; prints the curl command
 	scripts/demo.sh

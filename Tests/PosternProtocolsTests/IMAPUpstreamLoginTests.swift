@@ -258,3 +258,18 @@ final class IMAPUpstreamLoginTests: XCTestCase {
         XCTAssertNil(IMAPServerResponse(bytes("* NO [ALERT")).code)
     }
 }
+
+final class IMAPUpstreamLoginRedactionTests: XCTestCase {
+    /// Found by the fuzzer: compared as characters, "secret" followed by a combining accent is not
+    /// "secret", and the echo reached the failure reason.
+    func testAPasswordEchoedWithACombiningMarkIsStillRedacted() {
+        var login = IMAPUpstreamLogin(credentials: LoginCredentials(username: "alice", password: "secret"), useStartTLS: false)
+        var actions = login.receive(Array("* OK ready\r\n".utf8))
+        actions += login.receive(Array("P1 NO bad password secret\u{301}y\r\n".utf8))
+        guard case .failed(let reason, _)? = actions.last else { return XCTFail("\(actions)") }
+        // Compared as bytes: as characters, the accent would glue itself to whatever precedes it.
+        let bytes = Array(reason.utf8)
+        XCTAssertNil(bytes.firstRange(of: Array("secret".utf8)), reason)
+        XCTAssertNotNil(bytes.firstRange(of: Array("<redacted>".utf8)), reason)
+    }
+}

@@ -19,14 +19,23 @@ public final class SupervisorLink: @unchecked Sendable {
     public struct Handlers: Sendable {
         public var commit: @Sendable (Generation) -> Void
         public var peer: @Sendable (PeerChannel, Int32) -> Void
-        public init(commit: @escaping @Sendable (Generation) -> Void, peer: @escaping @Sendable (PeerChannel, Int32) -> Void) {
+        /// Only the listener answers admin queries; for the others one is a violation.
+        public var admin: (@Sendable (AdminQuery) -> Void)?
+        public init(commit: @escaping @Sendable (Generation) -> Void, peer: @escaping @Sendable (PeerChannel, Int32) -> Void,
+                    admin: (@Sendable (AdminQuery) -> Void)? = nil) {
             self.commit = commit
             self.peer = peer
+            self.admin = admin
         }
     }
 
     private let channel: IPCChannel
     private let logger: EventLogger
+
+    /// For the listener's answers to admin queries.
+    public func send(_ message: IPCMessage) {
+        channel.send(message)
+    }
     private var assembler = MaterialAssembler()
     private var sockets: [UInt32: [(ListenSocket, Int32)]] = [:]
 
@@ -79,6 +88,9 @@ public final class SupervisorLink: @unchecked Sendable {
                 sockets[old] = nil
             }
             handlers.commit(generation)
+        case .adminQuery(let query):
+            guard let admin = handlers.admin else { throw .unexpected("admin-query for a role that has no sessions") }
+            admin(query)
         default:
             throw .unexpected("\(frame.message.name) from the supervisor")
         }

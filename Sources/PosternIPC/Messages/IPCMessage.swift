@@ -26,6 +26,10 @@ public enum IPCMessage: Equatable, Sendable {
     case relayRequest(RelayRequest)
     /// relay → listener
     case relayResult(RelayResult)
+    /// supervisor → listener: for the admin socket.
+    case adminQuery(AdminQuery)
+    /// listener → supervisor, in as many records as the sessions need.
+    case adminReply(AdminReply)
 
     /// Which records carry a descriptor; any other record that carries one is refused.
     var carriesDescriptor: Bool {
@@ -48,6 +52,8 @@ public enum IPCMessage: Equatable, Sendable {
         case .sessionEnded: "session-ended"
         case .relayRequest: "relay-request"
         case .relayResult: "relay-result"
+        case .adminQuery: "admin-query"
+        case .adminReply: "admin-reply"
         }
     }
 }
@@ -206,4 +212,32 @@ public struct RelayResult: Equatable, Sendable {
     public init(session: SessionID, success: Bool, temporary: Bool, reason: String) {
         self.session = session; self.success = success; self.temporary = temporary; self.reason = reason
     }
+}
+
+public struct AdminQuery: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        case sessions
+        case kill(SessionID)
+    }
+
+    public var request: UInt32
+    public var kind: Kind
+    public init(request: UInt32, kind: Kind) {
+        self.request = request; self.kind = kind
+    }
+}
+
+public struct AdminReply: Equatable, Sendable {
+    public var request: UInt32
+    /// The last record of this reply.
+    public var last: Bool
+    /// For `kill`: whether such a session existed (and is now closing).
+    public var found: Bool
+    public var sessions: [SessionSummary]
+    public init(request: UInt32, last: Bool, found: Bool, sessions: [SessionSummary]) {
+        self.request = request; self.last = last; self.found = found; self.sessions = sessions
+    }
+
+    /// Sessions per record, well inside the record limit even with long names.
+    public static let sessionsPerRecord = 40
 }

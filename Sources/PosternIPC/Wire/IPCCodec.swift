@@ -7,6 +7,7 @@ public enum IPCCodec {
         case hello = 1, material, listenSocket, peerChannel, commit
         case authRequest = 10, authReply, sessionEstablished, sessionEnded
         case relayRequest = 20, relayResult
+        case adminQuery = 30, adminReply
     }
 
     public static func encode(_ message: IPCMessage) throws(IPCError) -> [UInt8] {
@@ -57,6 +58,23 @@ public enum IPCCodec {
         case .relayResult(let m):
             w = WireWriter(type: TypeCode.relayResult.rawValue)
             w.u64(m.session.rawValue); w.bool(m.success); w.bool(m.temporary); w.string(m.reason)
+        case .adminQuery(let m):
+            w = WireWriter(type: TypeCode.adminQuery.rawValue)
+            w.u32(m.request)
+            switch m.kind {
+            case .sessions: w.u8(1); w.u64(0)
+            case .kill(let id): w.u8(2); w.u64(id.rawValue)
+            }
+        case .adminReply(let m):
+            w = WireWriter(type: TypeCode.adminReply.rawValue)
+            w.u32(m.request); w.bool(m.last); w.bool(m.found)
+            guard m.sessions.count <= Int(UInt16.max) else { throw .oversized(m.sessions.count) }
+            w.u16(UInt16(m.sessions.count))
+            for s in m.sessions {
+                w.string(s.id); w.string(s.proto); w.string(s.interface); w.string(s.client); w.u16(s.clientPort)
+                w.string(s.vpnUser); w.string(s.mailUser); w.string(s.mailHost); w.string(s.groupPolicy)
+                w.string(s.state); w.u64(UInt64(max(0, s.ageSeconds * 1000))); w.u64(s.bytesIn); w.u64(s.bytesOut)
+            }
         }
         guard w.bytes.count <= IPCLimits.maxRecord else { throw .oversized(w.bytes.count) }
         return w.bytes
@@ -121,6 +139,29 @@ public enum IPCCodec {
         case .relayResult:
             message = .relayResult(RelayResult(session: SessionID(rawValue: try r.u64()), success: try r.bool(),
                                                temporary: try r.bool(), reason: try r.string()))
+        case .adminQuery:
+            let request = try r.u32()
+            let kind = try r.u8()
+            let id = try r.u64()
+            switch kind {
+            case 1: message = .adminQuery(AdminQuery(request: request, kind: .sessions))
+            case 2: message = .adminQuery(AdminQuery(request: request, kind: .kill(SessionID(rawValue: id))))
+            default: throw .malformed("admin query kind \(kind)")
+            }
+        case .adminReply:
+            let request = try r.u32()
+            let last = try r.bool()
+            let found = try r.bool()
+            let count = Int(try r.u16())
+            var sessions: [SessionSummary] = []
+            for _ in 0..<count {
+                sessions.append(SessionSummary(
+                    id: try r.string(), proto: try r.string(), interface: try r.string(), client: try r.string(),
+                    clientPort: try r.u16(), vpnUser: try r.string(), mailUser: try r.string(), mailHost: try r.string(),
+                    groupPolicy: try r.string(), state: try r.string(), ageSeconds: Double(try r.u64()) / 1000,
+                    bytesIn: try r.u64(), bytesOut: try r.u64()))
+            }
+            message = .adminReply(AdminReply(request: request, last: last, found: found, sessions: sessions))
         }
         try r.finish()
         return message

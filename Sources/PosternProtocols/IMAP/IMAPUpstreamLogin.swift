@@ -256,7 +256,10 @@ public struct IMAPUpstreamLogin: Sendable {
     private func redacted(_ reason: String) -> String {
         var text = reason
         if !credentials.password.isEmpty {
-            text = text.replacing(credentials.password, with: "<redacted>")
+            // Byte for byte: compared as characters, a password followed by a combining mark
+            // in the echo would not match and would reach the log.
+            let bytes = Array(text.utf8).replacing(Array(credentials.password.utf8), with: Array("<redacted>".utf8))
+            text = String(decoding: bytes, as: UTF8.self)
         }
         return ASCII.printable(text)
     }

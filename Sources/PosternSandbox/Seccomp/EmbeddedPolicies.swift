@@ -416,6 +416,7 @@ setsockopt
 getsockopt
 getsockname
 socketpair
+accept                                  # the admin socket
 accept4
 recvmsg
 sendmsg

@@ -16,11 +16,29 @@ import Glibc
 /// terminates TLS with the key the supervisor handed it, and speaks each protocol's dialogue up to
 /// the login. It opens no files and no outbound connections.
 final class ListenerRole: @unchecked Sendable {
+    /// What new sessions use; replaced whole when a new configuration generation arrives, while
+    /// established sessions keep what they started with.
+    struct Current: Sendable {
+        var generation: UInt32
+        var configuration: PosternConfiguration
+        var tls: TLSContext
+    }
+
+    /// One listening socket: the same endpoint in a new generation keeps its server channel.
+    struct EndpointKey: Hashable {
+        var interface: String
+        var proto: MailProtocol
+        var address: String
+        var port: UInt16
+    }
+
     private let logger = EventLogger(role: Role.listener.rawValue)
     private let group: MultiThreadedEventLoopGroup
     private let services: ListenerServices
     private let lock = Lock()
-    private var servers: [Channel] = []
+    private var current: Current?
+    private var servers: [EndpointKey: Channel] = [:]
+    private var link: SupervisorLink?
 
     init(threads: Int) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
@@ -32,6 +50,7 @@ final class ListenerRole: @unchecked Sendable {
     func run(user: String) -> Never {
         logger.log(.roleStarted, ["user": LogValue(user)])
         let link = SupervisorLink(role: .listener, logger: logger)
+        self.link = link
         link.start(.init(commit: { [self] generation in
             apply(generation)
         }, peer: { [self] info, fd in
@@ -42,9 +61,13 @@ final class ListenerRole: @unchecked Sendable {
                 close(fd)
                 logger.log(.ipcViolation, ["peer": "supervisor", "record": LogValue("peer-channel for \(info.role.rawValue)")])
             }
+        }, admin: { [self] query in
+            answer(query)
         }))
         dispatchMain()
     }
+
+    // MARK: - Generations
 
     private func apply(_ generation: SupervisorLink.Generation) {
         let tls: TLSContext
@@ -58,79 +81,133 @@ final class ListenerRole: @unchecked Sendable {
                                         minimumVersion: settings.minVersion == .v1_3 ? .v1_3 : .v1_2,
                                         ciphers: settings.ciphers)
         } catch {
-            logger.log(.fatal, ["error": LogValue("TLS: \(error)")])
-            exit(2)
+            for (_, fd) in generation.listenSockets { close(fd) }
+            if lock.withLock({ current == nil }) {
+                logger.log(.fatal, ["error": LogValue("TLS: \(error)")])
+                exit(2)
+            }
+            // The supervisor checked the files; keep serving what we have.
+            logger.log(.configRejected, ["generation": .int(generation.number), "error": LogValue("TLS: \(error)")])
+            return
         }
-        let configuration = generation.configuration
-        var futures: [EventLoopFuture<Channel>] = []
+        let kept: [EndpointKey: Channel] = lock.withLock {
+            current = Current(generation: generation.number, configuration: generation.configuration, tls: tls)
+            return servers
+        }
+        var wanted: Set<EndpointKey> = []
+        var futures: [EventLoopFuture<(EndpointKey, Channel)>] = []
         for (info, fd) in generation.listenSockets {
-            guard let settings = configuration.protocols[info.proto] else {
+            let key = EndpointKey(interface: info.interface, proto: info.proto, address: info.address, port: info.port)
+            wanted.insert(key)
+            if kept[key] != nil {
                 close(fd)
                 continue
             }
-            futures.append(serve(fd: fd, info: info, settings: settings, limits: configuration.limits, tls: tls))
+            futures.append(serve(fd: fd, info: info).map { (key, $0) })
         }
+        // Sockets no longer configured stop accepting; sessions accepted on them go on.
+        let retired = lock.withLock {
+            let gone = servers.filter { !wanted.contains($0.key) }
+            for key in gone.keys { servers[key] = nil }
+            return gone
+        }
+        for (_, channel) in retired { channel.close(promise: nil) }
         let logger = self.logger
         EventLoopFuture.whenAllComplete(futures, on: group.next()).whenComplete { [self] result in
             guard case .success(let results) = result else { return }
-            var bound: [Channel] = []
+            var added = 0
             for r in results {
                 switch r {
-                case .success(let channel): bound.append(channel)
+                case .success(let (key, channel)):
+                    lock.withLock { servers[key] = channel }
+                    added += 1
                 case .failure(let error):
                     logger.log(.fatal, ["error": LogValue("cannot serve a listening socket: \(error)")])
                     exit(2)
                 }
             }
-            lock.withLock { servers += bound }
-            logger.log(.listenerReady, ["generation": .int(generation.number), "sockets": .int(bound.count)])
+            logger.log(.listenerReady, ["generation": .int(generation.number), "sockets": .int(lock.withLock { servers.count }),
+                                        "added": .int(added), "retired": .int(retired.count)])
         }
     }
 
-    private func serve(fd: Int32, info: ListenSocket, settings: ProtocolSettings, limits: LimitSettings,
-                       tls: TLSContext) -> EventLoopFuture<Channel> {
+    private func serve(fd: Int32, info: ListenSocket) -> EventLoopFuture<Channel> {
         let services = self.services
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .childChannelInitializer { channel in
+            .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let remote = channel.remoteAddress
-                    let session = SessionContext(
-                        id: SessionID.random(), proto: info.proto, interface: info.interface,
-                        clientAddress: remote?.ipAddress ?? "unknown", clientPort: UInt16(clamping: remote?.port ?? 0),
-                        startedAt: .now(), settings: settings, limits: limits, services: services)
-                    services.logger.log(.connectionAccepted, session: session.id.description, [
-                        "client": LogValue(session.clientAddress), "client-port": .int(session.clientPort),
-                        "interface": LogValue(info.interface), "protocol": LogValue(info.proto.rawValue),
-                        "local-port": .int(info.port),
-                    ])
-                    for (victim, victimChannel) in services.registry.admit(session.id, proto: info.proto,
-                                                                           limit: settings.outstanding, channel: channel) {
-                        services.logger.log(.outstandingEvicted, session: victim.description, [
-                            "protocol": LogValue(info.proto.rawValue), "limit": .int(settings.outstanding),
-                            "for-session": LogValue(session.id.description),
-                        ])
-                        victimChannel.pipeline.fireUserInboundEventTriggered(SessionControl.evict)
+                    guard let now = lock.withLock({ current }), let settings = now.configuration.protocols[info.proto] else {
+                        throw ChannelError.ioOnClosedChannel
                     }
-                    let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(OpenSSLHandler(serverContext: tls,
-                                                           handshakeTimeout: .milliseconds(limits.handshakeTimeout.milliseconds)))
-                    try pipeline.addHandler(IdleTimeoutHandler(timeout: .milliseconds(limits.preauthIdleTimeout.milliseconds)))
-                    try pipeline.addHandler(Self.frontend(for: session, limits: limits))
+                    try accept(channel, info: info, settings: settings, limits: now.configuration.limits, tls: now.tls,
+                               services: services)
                 }
             }
             .withBoundSocket(fd)
     }
 
+    private func accept(_ channel: Channel, info: ListenSocket, settings: ProtocolSettings, limits: LimitSettings,
+                        tls: TLSContext, services: ListenerServices) throws {
+        let remote = channel.remoteAddress
+        let id = SessionID.random()
+        let handle = SessionHandle(id: id, channel: channel)
+        let session = SessionContext(
+            id: id, handle: handle, proto: info.proto, interface: info.interface,
+            clientAddress: remote?.ipAddress ?? "unknown", clientPort: UInt16(clamping: remote?.port ?? 0),
+            startedAt: .now(), settings: settings, limits: limits, services: services)
+        services.logger.log(.connectionAccepted, session: id.description, [
+            "client": LogValue(session.clientAddress), "client-port": .int(session.clientPort),
+            "interface": LogValue(info.interface), "protocol": LogValue(info.proto.rawValue),
+            "local-port": .int(info.port),
+        ])
+        for victim in services.registry.admit(handle, proto: info.proto, limit: settings.outstanding) {
+            services.logger.log(.outstandingEvicted, session: victim.id.description, [
+                "protocol": LogValue(info.proto.rawValue), "limit": .int(settings.outstanding),
+                "for-session": LogValue(id.description),
+            ])
+            victim.channel.pipeline.fireUserInboundEventTriggered(SessionControl.evict)
+        }
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(OpenSSLHandler(serverContext: tls,
+                                               handshakeTimeout: .milliseconds(limits.handshakeTimeout.milliseconds)))
+        try pipeline.addHandler(IdleTimeoutHandler(timeout: .milliseconds(limits.preauthIdleTimeout.milliseconds)))
+        try pipeline.addHandler(Self.frontend(for: session, limits: limits))
+    }
+
     private static func frontend(for session: SessionContext, limits: LimitSettings) -> ChannelHandler {
         switch session.proto {
         case .imap4s, .pop3s, .smtps:
-            // POP3S and SMTPS dialogues arrive with their own issue; until then only IMAP4S can be enabled.
+            // The supervisor refuses a configuration that enables POP3S or SMTPS until they arrive.
             let imapLimits = IMAPLimits(maxLineLength: limits.maxLineLength, maxLiteralSize: limits.maxLiteralSize,
                                         maxFailedAttempts: limits.maxFailedAttempts)
             return PreAuthFrontend(session: session, dialogue: IMAPPreAuthMachine(limits: imapLimits))
+        }
+    }
+
+    // MARK: - Admin queries
+
+    private func answer(_ query: AdminQuery) {
+        guard let link else { return }
+        switch query.kind {
+        case .kill(let id):
+            let handle = services.registry.handle(id)
+            handle?.channel.pipeline.fireUserInboundEventTriggered(SessionControl.adminReset)
+            link.send(.adminReply(AdminReply(request: query.request, last: true, found: handle != nil, sessions: [])))
+        case .sessions:
+            services.registry.summaries(on: group.next()).whenComplete { result in
+                let all = (try? result.get()) ?? []
+                var chunks = stride(from: 0, to: all.count, by: AdminReply.sessionsPerRecord).map {
+                    Array(all[$0..<min($0 + AdminReply.sessionsPerRecord, all.count)])
+                }
+                if chunks.isEmpty { chunks = [[]] }
+                for (i, chunk) in chunks.enumerated() {
+                    link.send(.adminReply(AdminReply(request: query.request, last: i == chunks.count - 1,
+                                                     found: true, sessions: chunk)))
+                }
+            }
         }
     }
 }

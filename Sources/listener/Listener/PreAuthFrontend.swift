@@ -40,6 +40,8 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
     private var closeReason = "client-closed"
     private var glue: (client: GlueHandler, mailHost: GlueHandler)?
     private var relayIndex: UInt16?
+    /// A username was presented: the session is authenticating (SPEC §4).
+    private var dialogueStarted = false
     private weak var context: ChannelHandlerContext?
     /// Bytes that arrive while a login is in flight wait here (bounded by the dialogue's own limits).
     private var logger: EventLogger { session.services.logger }
@@ -53,6 +55,25 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        session.handle.summarize = { bound.value.summary() }
+    }
+
+    /// What `posternctl sessions` shows of this session; runs on the session's event loop.
+    private func summary() -> SessionSummary {
+        let state: SessionState
+        switch phase {
+        case .handshaking, .dialogue: state = dialogueStarted ? .authenticating : .unauthenticated
+        case .awaitingAuthd, .awaitingRelay, .joining: state = .authenticating
+        case .relaying, .closed: state = .authenticated
+        }
+        return SessionSummary(
+            id: session.id.description, proto: session.proto.rawValue, interface: session.interface,
+            client: session.clientAddress, clientPort: session.clientPort, vpnUser: grant?.vpnUser ?? "",
+            mailUser: grant?.mailUser ?? "", mailHost: grant.map { "\($0.mailHost):\($0.mailPort)" } ?? "",
+            groupPolicy: grant?.groupPolicy ?? "", state: state.rawValue,
+            ageSeconds: Double((NIODeadline.now() - session.startedAt).nanoseconds) / 1e9,
+            bytesIn: glue?.client.bytesRead ?? 0, bytesOut: glue?.mailHost.bytesRead ?? 0)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -68,6 +89,11 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
                 buffer.writeBytes(dialogue.greeting())
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             }
+            return
+        }
+        if let control = event as? SessionControl, case .adminReset = control {
+            closeReason = "admin-reset"
+            context.close(promise: nil)
             return
         }
         if let control = event as? SessionControl, case .evict = control {
@@ -142,6 +168,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
                 context.write(wrapOutboundOut(buffer), promise: nil)
                 wrote = true
             case .usernamePresented:
+                dialogueStarted = true
                 session.services.registry.update(session.id, proto: session.proto, to: .authenticating)
             case .authenticate(let credentials, let tag):
                 if wrote { context.flush(); wrote = false }

@@ -5,6 +5,7 @@ import PosternCore
 /// What one client session knows about itself and the listener it runs in.
 struct SessionContext {
     let id: SessionID
+    let handle: SessionHandle
     let proto: MailProtocol
     let interface: String
     let clientAddress: String
@@ -23,8 +24,10 @@ struct ListenerServices: Sendable {
     let registry: SessionRegistry
 }
 
-/// Sent down a session's pipeline from another session's event loop to close it for the
-/// outstanding limit.
+/// Sent down a session's pipeline from another thread to close it: for the outstanding limit,
+/// or at an administrator's request.
 enum SessionControl: Sendable {
     case evict
+    /// `posternctl kill`.
+    case adminReset
 }

@@ -2,24 +2,39 @@ import NIOCore
 import PosternConfig
 import PosternCore
 
-/// The listener's sessions: the outstanding limit per protocol (SPEC §4) and the channels to close
-/// when a session is evicted.
+/// A session as the registry knows it: its channel, and a way to describe it that runs on the
+/// channel's event loop (where the session's state lives).
+final class SessionHandle: @unchecked Sendable {
+    let id: SessionID
+    let channel: Channel
+    /// Set by the session's frontend; called on `channel.eventLoop` only.
+    var summarize: (() -> SessionSummary)?
+
+    init(id: SessionID, channel: Channel) {
+        self.id = id
+        self.channel = channel
+    }
+}
+
+/// The listener's sessions: the outstanding limit per protocol (SPEC §4), the channels to close
+/// when a session is evicted or killed by an administrator, and the list `posternctl sessions`
+/// shows.
 final class SessionRegistry: @unchecked Sendable {
     private let lock = Lock()
     private var trackers: [MailProtocol: OutstandingTracker<SessionID>] = [:]
-    private var channels: [SessionID: Channel] = [:]
+    private var handles: [SessionID: SessionHandle] = [:]
 
     /// Registers a new unauthenticated session; returns the sessions evicted to make room.
-    func admit(_ session: SessionID, proto: MailProtocol, limit: Int, channel: Channel) -> [(SessionID, Channel)] {
+    func admit(_ handle: SessionHandle, proto: MailProtocol, limit: Int) -> [SessionHandle] {
         lock.withLock {
             var tracker = trackers[proto] ?? OutstandingTracker(limit: limit)
             if tracker.limit != limit {
                 tracker = tracker.withLimit(limit)
             }
-            let evicted = tracker.admit(session)
+            let evicted = tracker.admit(handle.id)
             trackers[proto] = tracker
-            channels[session] = channel
-            return evicted.compactMap { id in channels[id].map { (id, $0) } }
+            handles[handle.id] = handle
+            return evicted.compactMap { handles[$0] }
         }
     }
 
@@ -30,9 +45,24 @@ final class SessionRegistry: @unchecked Sendable {
     func remove(_ session: SessionID, proto: MailProtocol) {
         lock.withLock {
             trackers[proto]?.remove(session)
-            channels[session] = nil
+            handles[session] = nil
         }
     }
 
-    var count: Int { lock.withLock { channels.count } }
+    var count: Int { lock.withLock { handles.count } }
+
+    func handle(_ session: SessionID) -> SessionHandle? {
+        lock.withLock { handles[session] }
+    }
+
+    /// Every session's summary, each taken on its own event loop.
+    func summaries(on eventLoop: EventLoop) -> EventLoopFuture<[SessionSummary]> {
+        let all = lock.withLock { Array(handles.values) }
+        let futures = all.map { handle in
+            handle.channel.eventLoop.submit { handle.summarize?() }
+        }
+        return EventLoopFuture.whenAllComplete(futures, on: eventLoop).map { results in
+            results.compactMap { try? $0.get() }.compactMap { $0 }.sorted { $0.ageSeconds > $1.ageSeconds }
+        }
+    }
 }

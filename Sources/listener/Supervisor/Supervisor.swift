@@ -33,10 +33,19 @@ final class Supervisor: @unchecked Sendable {
     private var restartPending: Set<ChildSlot> = []
     private var stopping = false
     private var signalSources: [DispatchSourceSignal] = []
-    private let relayCount: Int
-    private var seccompMode: SeccompFilter.Mode {
-        SeccompFilter.Mode(rawValue: configuration.process.seccomp.rawValue) ?? .kill
+    private var admin: AdminServer?
+    private struct PendingAdmin {
+        var sessions: [SessionSummary]
+        var done: (AdminReply, [SessionSummary]) -> Void
+        var unavailable: () -> Void
     }
+    private var adminRequests: [UInt32: PendingAdmin] = [:]
+    private var nextAdminRequest: UInt32 = 1
+    private var restarts: [ChildSlot: Int] = [:]
+    private let startedAt = Supervisor.monotonic()
+    private let relayCount: Int
+    /// Fixed at start: every role of one run has the same.
+    private let seccompMode: SeccompFilter.Mode
 
     struct StartupFailure: Error, CustomStringConvertible {
         var description: String
@@ -66,6 +75,7 @@ final class Supervisor: @unchecked Sendable {
         let directory = ProcessInfo.processInfo.environment["POSTERN_LIBEXEC_DIR"]
             ?? (selfPath as NSString).deletingLastPathComponent
         spawner = ChildSpawner(executableDirectory: directory, users: users, selfExecutable: selfPath)
+        seccompMode = SeccompFilter.Mode(rawValue: configuration.process.seccomp.rawValue) ?? .kill
         relayCount = configuration.process.relayProcessCount(cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         do {
             material = try GenerationMaterial.read(configuration)
@@ -93,6 +103,11 @@ final class Supervisor: @unchecked Sendable {
                 throw StartupFailure(description: error.description, exitCode: 2)
             }
         }
+        do {
+            admin = try AdminServer(path: configuration.admin.socket, group: configuration.admin.group, logger: logger)
+        } catch {
+            throw StartupFailure(description: error.description, exitCode: 2)
+        }
         if geteuid() == 0 {
             do {
                 try Privileges.restrict(to: Privileges.supervisorCapabilities)
@@ -108,6 +123,9 @@ final class Supervisor: @unchecked Sendable {
         logger.log(.configLoaded, ["file": LogValue(configPath), "generation": .int(generation),
                                    "endpoints": .int(boundSockets.count), "seccomp": LogValue(seccompMode.rawValue)])
         installSignalHandlers()
+        admin?.start(on: queue) { [unowned self] request, respond in
+            handleAdmin(request, respond: respond)
+        }
         queue.async {
             self.start(.authd)
             for i in 0..<self.relayCount { self.start(.relay(i)) }
@@ -145,8 +163,12 @@ final class Supervisor: @unchecked Sendable {
         logger.log(.childStarted, ["child": LogValue(slot.role.rawValue), "index": .int(slot.index), "pid": .int(pid),
                                    "user": LogValue(spawner.users?[slot.role]?.name ?? SystemUser.current().name)])
         let logger = self.logger
-        channel.start(onMessage: { frame in
-            // Children have nothing to tell the supervisor yet; anything they send is a violation.
+        channel.start(onMessage: { [weak self] frame in
+            // Only the listener speaks to the supervisor, and only to answer admin queries.
+            if slot.role == .listener, case .adminReply(let reply) = frame.message {
+                DispatchQueue.main.async { self?.adminReplied(reply) }
+                return
+            }
             if let fd = frame.descriptor { close(fd) }
             logger.log(.ipcViolation, ["peer": LogValue(slot.description), "record": LogValue(frame.message.name)])
             channel.close()
@@ -238,6 +260,7 @@ final class Supervisor: @unchecked Sendable {
 
     private func scheduleRestart(_ slot: ChildSlot, ranFor: Double) {
         guard !stopping, !restartPending.contains(slot) else { return }
+        restarts[slot, default: 0] += 1
         let delay = backoff[slot, default: RestartBackoff()].delay(afterRunning: ranFor)
         restartPending.insert(slot)
         logger.log(.childRestartScheduled, ["child": LogValue(slot.role.rawValue), "index": .int(slot.index),
@@ -263,9 +286,141 @@ final class Supervisor: @unchecked Sendable {
         }
     }
 
-    private func reload() {
-        // Reload is its own issue; until then a SIGHUP is logged and changes nothing.
-        logger.log(.configRejected, ["file": LogValue(configPath), "reason": "reload is not supported by this version; restart postern"])
+    /// SIGHUP or `posternctl reload` (SPEC §2): the new file is checked whole first; a bad one is
+    /// refused and the running configuration kept. A good one becomes the next generation: new or
+    /// changed ports are bound, removed ones closed, and every role gets it for new sessions, while
+    /// established sessions go on untouched.
+    @discardableResult
+    private func reload() -> Result<String, ReloadFailure> {
+        dispatchPrecondition(condition: .onQueue(queue))
+        func reject(_ reason: String) -> Result<String, ReloadFailure> {
+            logger.log(.configRejected, ["file": LogValue(configPath), "error": LogValue(reason), "kept-generation": .int(generation)])
+            return .failure(ReloadFailure(description: reason))
+        }
+        let next: PosternConfiguration
+        do {
+            next = try ConfigLoader.load(path: configPath)
+        } catch {
+            return reject(error.description)
+        }
+        if let problem = next.unavailableFeatures().first { return reject(problem) }
+        let nextMaterial: GenerationMaterial
+        do {
+            nextMaterial = try GenerationMaterial.read(next)
+        } catch {
+            return reject(error.description)
+        }
+        if next.process.relayProcessCount(cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) != relayCount
+            || next.process.seccomp != configuration.process.seccomp || next.admin != configuration.admin {
+            logger.log(.configReloaded, ["note": "relay-processes, seccomp and [admin] take effect at the next restart"])
+        }
+        let wanted = Set(next.listeningEndpoints())
+        var added: [ListeningEndpoint: Int32] = [:]
+        for endpoint in wanted where boundSockets[endpoint] == nil {
+            do {
+                added[endpoint] = try SocketBinder.bind(address: endpoint.address, port: endpoint.port)
+            } catch {
+                for fd in added.values { close(fd) }
+                return reject(error.description)
+            }
+        }
+        let removed = boundSockets.keys.filter { !wanted.contains($0) }
+        for endpoint in removed {
+            close(boundSockets[endpoint]!)
+            boundSockets[endpoint] = nil
+        }
+        boundSockets.merge(added) { old, _ in old }
+        configuration = next
+        material = nextMaterial
+        generation += 1
+        for (slot, child) in children {
+            sendGeneration(to: slot, channel: child.channel)
+        }
+        logger.log(.configReloaded, ["file": LogValue(configPath), "generation": .int(generation),
+                                     "endpoints": .int(boundSockets.count), "added": .int(added.count),
+                                     "removed": .int(removed.count)])
+        return .success("configuration generation \(generation) loaded from \(configPath)")
+    }
+
+    struct ReloadFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    // MARK: - Admin
+
+    private func handleAdmin(_ request: AdminRequest, respond: @escaping (AdminResponse) -> Void) {
+        switch request.command {
+        case .reload:
+            switch reload() {
+            case .success(let message): respond(AdminResponse(ok: true, message: message))
+            case .failure(let failure): respond(.failure("configuration rejected, the running one is kept: \(failure.description)"))
+            }
+        case .status:
+            askListener(.sessions) { [unowned self] _, sessions in
+                respond(AdminResponse(ok: true, status: statusReport(sessions: sessions.count)))
+            } unavailable: { [unowned self] in
+                respond(AdminResponse(ok: true, status: statusReport(sessions: 0)))
+            }
+        case .sessions:
+            askListener(.sessions) { _, sessions in
+                respond(AdminResponse(ok: true, sessions: sessions))
+            } unavailable: {
+                respond(.failure("the listener is not running"))
+            }
+        case .kill:
+            guard let text = request.session, text.count == 16, let raw = UInt64(text, radix: 16) else {
+                respond(.failure("kill needs a session id: 16 hex digits, as `posternctl sessions` shows"))
+                return
+            }
+            askListener(.kill(SessionID(rawValue: raw))) { reply, _ in
+                respond(reply.found ? AdminResponse(ok: true, message: "session \(text) is closing")
+                                    : .failure("no session \(text)"))
+            } unavailable: {
+                respond(.failure("the listener is not running"))
+            }
+        }
+    }
+
+    private func askListener(_ kind: AdminQuery.Kind, done: @escaping (AdminReply, [SessionSummary]) -> Void,
+                             unavailable: @escaping () -> Void) {
+        guard let listener = children[.listener] else { return unavailable() }
+        let request = nextAdminRequest
+        nextAdminRequest &+= 1
+        adminRequests[request] = PendingAdmin(sessions: [], done: done, unavailable: unavailable)
+        listener.channel.send(.adminQuery(AdminQuery(request: request, kind: kind)))
+        // A listener that dies or never answers must not leave the administrator waiting.
+        queue.asyncAfter(deadline: .now() + 5) { [weak self] in
+            self?.adminRequests.removeValue(forKey: request)?.unavailable()
+        }
+    }
+
+    private func adminReplied(_ reply: AdminReply) {
+        guard var pending = adminRequests[reply.request] else { return }
+        pending.sessions += reply.sessions
+        if reply.last {
+            adminRequests[reply.request] = nil
+            pending.done(reply, pending.sessions)
+        } else {
+            adminRequests[reply.request] = pending
+        }
+    }
+
+    private func statusReport(sessions: Int) -> StatusReport {
+        let now = now()
+        var slots: [ChildSlot] = [.listener, .authd] + (0..<relayCount).map { ChildSlot.relay($0) }
+        slots.sort { ($0.role.rawValue, $0.index) < ($1.role.rawValue, $1.index) }
+        let children = slots.map { slot in
+            StatusReport.Child(role: slot.role.rawValue, index: slot.index, pid: self.children[slot]?.pid,
+                               user: spawner.users?[slot.role]?.name ?? SystemUser.currentName,
+                               uptimeSeconds: self.children[slot].map { now - $0.started },
+                               restarts: restarts[slot] ?? 0)
+        }
+        let endpoints = boundSockets.keys.sorted { ($0.port, $0.address) < ($1.port, $1.address) }.map {
+            StatusReport.Endpoint(interface: $0.interface, proto: $0.mailProtocol.rawValue, address: $0.address, port: $0.port)
+        }
+        return StatusReport(version: PosternVersion.current, pid: getpid(), uptimeSeconds: now - startedAt,
+                            configFile: configPath, generation: generation, seccomp: seccompMode.rawValue,
+                            sessions: sessions, children: children, endpoints: endpoints)
     }
 
     private func shutdown(reason: String) {
@@ -285,7 +440,9 @@ final class Supervisor: @unchecked Sendable {
         queue.asyncAfter(deadline: .now() + 0.05) { self.waitForChildren(until: deadline) }
     }
 
-    private func now() -> Double {
+    private func now() -> Double { Self.monotonic() }
+
+    private static func monotonic() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

@@ -1,0 +1,61 @@
+import Glibc
+import PosternCore
+import PosternIPC
+
+/// Writes the seed corpus: one real record of each kind, encoded by the codec itself, so the
+/// fuzzer starts from well-formed records and mutates them field by field.
+enum SeedWriter {
+    static func write(to directory: String) -> CInt {
+        for (name, message) in samples {
+            let bytes: [UInt8]
+            do {
+                bytes = try IPCCodec.encode(message)
+            } catch {
+                print("cannot encode \(name): \(error)")
+                return 1
+            }
+            let path = directory + "/" + name
+            guard let file = fopen(path, "wb") else {
+                print("cannot write \(path)")
+                return 1
+            }
+            let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+            fclose(file)
+            guard written == bytes.count else {
+                print("short write to \(path)")
+                return 1
+            }
+            print("\(path): \(bytes.count) bytes")
+        }
+        return 0
+    }
+
+    private static let session = SessionID(rawValue: 0x0123_4567_89ab_cdef)
+
+    static let samples: [(String, IPCMessage)] = [
+        ("hello", .hello(Hello(role: .listener, pid: 4242))),
+        ("material", .material(MaterialChunk(generation: 1, kind: .upstreamTrust, name: "imap4s", last: true,
+                                             bytes: Array("-----BEGIN CERTIFICATE-----\nMIIB\n".utf8)))),
+        ("listen-socket", .listenSocket(ListenSocket(generation: 1, interface: "outside", proto: .imap4s,
+                                                     address: "0.0.0.0", port: 993))),
+        ("peer-channel", .peerChannel(PeerChannel(role: .relay, index: 2))),
+        ("commit", .commit(generation: 7)),
+        ("auth-request", .authRequest(AuthRequest(
+            session: session, attempt: 1, proto: .imap4s, interface: "outside", clientAddress: "192.0.2.10",
+            clientPort: 50123, username: "vpnuser:alice@mail2.example.org", password: "vpnpw:mailpw",
+            certificateSubject: "CN=alice,OU=Engineering"))),
+        ("auth-reply-allow", .authReply(AuthReply(session: session, attempt: 1, decision: .allow(Grant(
+            vpnUser: "vpnuser", mailUser: "alice", mailPassword: "mailpw", mailHost: "mail2.example.org", mailPort: 143,
+            groupPolicy: "DfltGrpPolicy", idleTimeout: 1_800_000, maxSessionTime: 0))))),
+        ("auth-reply-deny", .authReply(AuthReply(session: session, attempt: 2, decision: .deny(.refused)))),
+        ("session-established", .sessionEstablished(SessionEstablished(session: session, vpnUser: "vpnuser",
+                                                                       proto: .imap4s))),
+        ("session-ended", .sessionEnded(SessionEnded(session: session, bytesIn: 123_456, bytesOut: 7_890,
+                                                     durationMilliseconds: 61_000, reason: "client-closed"))),
+        ("relay-request", .relayRequest(RelayRequest(
+            session: session, proto: .imap4s, mailHost: "mail2.example.org", mailPort: 143, mailUser: "alice",
+            mailPassword: "mailpw", clientTag: "a001", clientAddress: "192.0.2.10", clientPort: 50123))),
+        ("relay-result", .relayResult(RelayResult(session: session, success: false, temporary: true,
+                                                  reason: "mail host refused LOGIN: NO [UNAVAILABLE] try later"))),
+    ]
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs each fuzz target for a bounded time, one after the other (they share two cores).
+# usage: Fuzz/run.sh SECONDS TARGET...   (after `make fuzz-build`)
+#
+# Each target starts from a scratch copy of its seed corpus, Fuzz/corpus/TARGET, because
+# libFuzzer adds what it finds to the corpus directory it is given and a run must not change
+# the repository. A crash, leak, timeout or out-of-memory leaves the input in
+# fuzz-artifacts/TARGET/ (git-ignored) and makes this script fail after all targets ran.
+set -uo pipefail
+
+seconds=${1:?usage: Fuzz/run.sh SECONDS TARGET...}
+shift
+root=$(cd "$(dirname "$0")/.." && pwd)
+binaries=$root/.build-fuzz/${FUZZ_CONFIGURATION:-release}
+artifacts=$root/fuzz-artifacts
+failed=()
+
+for target in "$@"; do
+    binary=$binaries/$target
+    if [ ! -x "$binary" ]; then
+        echo "fuzz: $binary is missing; run 'make fuzz-build' first" >&2
+        exit 2
+    fi
+    corpus=$(mktemp -d "/tmp/postern-fuzz-$target.XXXXXX")
+    cp -R "$root/Fuzz/corpus/$target/." "$corpus/"
+    mkdir -p "$artifacts/$target"
+    log=$artifacts/$target/last-run.log
+    options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096
+             -print_final_stats=1 -artifact_prefix="$artifacts/$target/")
+    dictionary=$root/Fuzz/dictionaries/$target.dict
+    [ -f "$dictionary" ] && options+=(-dict="$dictionary")
+
+    echo "fuzz: $target for ${seconds}s (log: ${log#"$root"/})"
+    started=$SECONDS
+    # The Swift runtime's backtracer would hold a crashing process for minutes; libFuzzer must
+    # see the signal itself to write the input out.
+    SWIFT_BACKTRACE=enable=no "$binary" "${options[@]}" "$corpus" >"$log" 2>&1
+    status=$?
+    rm -rf "$corpus"
+
+    if [ "$status" -eq 0 ]; then
+        runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+        coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+        echo "fuzz: $target ok: ${runs:-?} inputs in $((SECONDS - started))s, ${coverage:-cov: ?}"
+        continue
+    fi
+    failed+=("$target")
+    echo "fuzz: $target FAILED (exit $status); the end of its log:" >&2
+    grep -v '^#[0-9]' "$log" | tail -n 40 >&2
+    input=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
+    if [ -n "$input" ]; then
+        echo "fuzz: $target crashing input: ${input#"$root"/}" >&2
+        echo "fuzz: reproduce with: SWIFT_BACKTRACE=enable=no ${binary#"$root"/} ${input#"$root"/}" >&2
+    fi
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "fuzz: failed: ${failed[*]}" >&2
+    exit 1
+fi
