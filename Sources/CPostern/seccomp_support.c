@@ -21,6 +21,15 @@ static size_t append(char *buf, size_t at, size_t cap, const char *s) {
     return at;
 }
 
+static size_t append_hex(char *buf, size_t at, size_t cap, unsigned long v) {
+    char digits[24];
+    int n = 0;
+    do { digits[n++] = "0123456789abcdef"[v % 16]; v /= 16; } while (v > 0 && n < 23);
+    at = append(buf, at, cap, "0x");
+    while (n > 0 && at < cap) buf[at++] = digits[--n];
+    return at;
+}
+
 static size_t append_int(char *buf, size_t at, size_t cap, long v) {
     char digits[24];
     int n = 0;
@@ -47,10 +56,17 @@ static void sigsys_logger(int sig, siginfo_t *info, void *context) {
     n = append(line, n, sizeof line, name);
     n = append(line, n, sizeof line, " number=");
     n = append_int(line, n, sizeof line, nr);
+    ucontext_t *uc = (ucontext_t *)context;
+#if defined(__x86_64__)
+    /* The first two arguments tell most calls apart (an ioctl's request, a prctl's option). */
+    n = append(line, n, sizeof line, " arg0=");
+    n = append_hex(line, n, sizeof line, (unsigned long)uc->uc_mcontext.gregs[REG_RDI]);
+    n = append(line, n, sizeof line, " arg1=");
+    n = append_hex(line, n, sizeof line, (unsigned long)uc->uc_mcontext.gregs[REG_RSI]);
+#endif
     n = append(line, n, sizeof line, " action=logged-and-failed\n");
     if (first) (void)!write(2, line, n);
     /* The call did not run; it returns ENOSYS to its caller. */
-    ucontext_t *uc = (ucontext_t *)context;
 #if defined(__x86_64__)
     uc->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
 #elif defined(__aarch64__)

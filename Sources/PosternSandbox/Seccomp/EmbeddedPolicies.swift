@@ -69,6 +69,7 @@ sendmsg
 close
 fcntl
 ioctl           arg1=0x541b             # FIONREAD only
+ioctl           arg1=0x5411             # TIOCOUTQ: dispatch asks how full a socket is before writing
 ioctl           arg1=0x5401             # TCGETS: stdio asks whether a stream is a terminal
 getsockopt
 getsockname
@@ -169,6 +170,7 @@ sendto
 close
 fcntl
 ioctl           arg1=0x541b             # FIONREAD only
+ioctl           arg1=0x5411             # TIOCOUTQ: dispatch asks how full a socket is before writing
 ioctl           arg1=0x5401             # TCGETS: stdio asks whether a stream is a terminal
 newfstatat
 fstat
@@ -272,6 +274,7 @@ close
 dup
 fcntl
 ioctl           arg1=0x541b             # FIONREAD only
+ioctl           arg1=0x5411             # TIOCOUTQ: dispatch asks how full a socket is before writing
 ioctl           arg1=0x5401             # TCGETS: stdio asks whether a stream is a terminal
 getsockopt
 setsockopt
@@ -401,6 +404,7 @@ writev
 close
 fcntl
 ioctl           arg1=0x541b             # FIONREAD
+ioctl           arg1=0x5411             # TIOCOUTQ: dispatch asks how full a socket is before writing
 ioctl           arg1=0x5401             # TCGETS: is standard output a terminal
 newfstatat
 fstat

@@ -104,9 +104,10 @@ final class AdminServer: @unchecked Sendable {
             var gid: gid_t = 0
             guard postern_peer_credentials(client, &pid, &uid, &gid) == 0, permitted(pid: pid, uid: uid, gid: gid) else {
                 logger.log(.adminRefused, ["peer-pid": .int(pid), "peer-uid": .int(uid)])
-                let refusal = encode(.failure("permission denied: the admin socket is for root and the admin group"))
-                _ = refusal.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
-                close(client)
+                // Answered without reading the request: the reply closes the connection after it.
+                DispatchQueue.global().async { [self] in
+                    reply(client, .failure("permission denied: the admin socket is for root and the admin group"))
+                }
                 continue
             }
             serve(client, peerUID: uid, queue: queue)
@@ -155,12 +156,26 @@ final class AdminServer: @unchecked Sendable {
     }
 
     private func reply(_ client: Int32, _ response: AdminResponse) {
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bytes = encode(response)
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(client, $0.baseAddress! + offset, $0.count - offset) }
             if n <= 0 { break }
             offset += n
+        }
+        // Whatever the peer sent and we did not read is drained first: closing with unread data
+        // would reset the connection and the peer could lose the reply.
+        shutdown(client, Int32(SHUT_WR))
+        var drain = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &drain, socklen_t(MemoryLayout<timeval>.size))
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        var budget = 64 * 1024
+        while budget > 0 {
+            let n = scratch.withUnsafeMutableBytes { read(client, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            budget -= n
         }
         close(client)
     }

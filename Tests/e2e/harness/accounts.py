@@ -8,6 +8,7 @@ MAIL_USERS = {
     "alice": "alicepw",
     "bob": "bobpw",
     "carol": "carolpw",
+    "dave": "davepw",
     "alice@example.org": "orgpw-Kq7v",
 }
 

@@ -1,0 +1,69 @@
+"""Reload (SPEC §2): a good file applies to new sessions while established ones go on; a bad
+one is refused and the old configuration keeps serving."""
+import os
+import signal
+
+from harness import tomlwriter
+from harness.accounts import MAIL_USERS
+from harness.imapclient import ImapConnection, login_eventually
+from harness.ports import free_port
+from harness.posternctl import posternctl
+
+
+def rewrite(postern, **overrides):
+    postern.overrides = tomlwriter.merged(postern.overrides, overrides)
+    postern.config_path.write_text(tomlwriter.dumps(postern.config()))
+
+
+def test_a_session_survives_a_reload_that_moves_the_port_and_adds_a_policy(postern, dovecot, pki):
+    session = ImapConnection(postern.port, pki.ca_cert)
+    assert session.login("alice", MAIL_USERS["alice"]).ok
+    try:
+        old_port = postern.port
+        new_port = free_port()
+        mark = postern.mark()
+        rewrite(postern, **{"imap4s": {"port": new_port},
+                            "group-policy": {"Engineering": {"simultaneous-logins": 1}}})
+        postern.port = new_port
+        result = posternctl(postern, "reload")
+        assert result.returncode == 0, result.stderr
+        reloaded = postern.wait_for("config-reloaded", since=mark)
+        assert reloaded["generation"] == "2"
+        postern.wait_for("listener-ready", since=mark, generation="2")
+
+        # The established session, whose listening socket is gone, goes on.
+        assert session.command("NOOP").ok
+        assert dovecot.tokens["alice"].encode() in session.first_message()
+        # New sessions use the new port; the old one is closed.
+        login_eventually(new_port, pki.ca_cert, "bob", MAIL_USERS["bob"], timeout=10).logout()
+        import socket
+        probe = socket.socket()
+        assert probe.connect_ex(("127.0.0.1", old_port)) != 0, "the old port still accepts"
+        probe.close()
+        status = posternctl(postern, "status", json_output=True).json["status"]
+        assert status["generation"] == 2 and status["endpoints"][0]["port"] == new_port
+        assert not postern.find("child-died")
+    finally:
+        session.close()
+
+
+def test_a_broken_file_is_refused_and_the_old_configuration_keeps_serving(postern, pki):
+    session = ImapConnection(postern.port, pki.ca_cert)
+    assert session.login("alice", MAIL_USERS["alice"]).ok
+    try:
+        good = postern.config_path.read_text()
+        postern.config_path.write_text(good + "\n[imap4s.nonsense\n")
+        mark = postern.mark()
+        os.kill(postern.process.pid, signal.SIGHUP)
+        rejected = postern.wait_for("config-rejected", since=mark)
+        assert "postern.toml" in rejected["error"] and rejected["kept-generation"] == "1"
+
+        postern.config_path.write_text(good.replace("[imap4s]", "[imap4s]\nno-such-key = 1"))
+        refused = posternctl(postern, "reload")
+        assert refused.returncode == 2 and "no-such-key" in refused.stderr, refused
+
+        assert session.command("NOOP").ok
+        login_eventually(postern.port, pki.ca_cert, "bob", MAIL_USERS["bob"], timeout=10).logout()
+        assert not postern.find("config-reloaded")
+    finally:
+        session.close()
