@@ -15,7 +15,13 @@ def rewrite(postern, **overrides):
     postern.config_path.write_text(tomlwriter.dumps(postern.config()))
 
 
-def test_a_session_survives_a_reload_that_moves_the_port_and_adds_a_policy(postern, dovecot, pki):
+def test_a_session_survives_a_reload_that_moves_the_port_and_adds_a_policy(start_postern, dovecot, pki):
+    # carol's users-file column names Engineering, which exists only after the reload.
+    postern = start_postern(policies={"carol": "Engineering"})
+    before = ImapConnection(postern.port, pki.ca_cert)
+    assert before.login("carol", MAIL_USERS["carol"]).ok
+    assert postern.wait_for("authorization", policy="DfltGrpPolicy", **{"vpn-user": "carol"})
+    before.close()
     session = ImapConnection(postern.port, pki.ca_cert)
     assert session.login("alice", MAIL_USERS["alice"]).ok
     try:
@@ -36,6 +42,11 @@ def test_a_session_survives_a_reload_that_moves_the_port_and_adds_a_policy(poste
         assert dovecot.tokens["alice"].encode() in session.first_message()
         # New sessions use the new port; the old one is closed.
         login_eventually(new_port, pki.ca_cert, "bob", MAIL_USERS["bob"], timeout=10).logout()
+        # The new group policy applies to new sessions.
+        carol = login_eventually(new_port, pki.ca_cert, "carol", MAIL_USERS["carol"], timeout=10)
+        granted = postern.wait_for("authorization", since=mark, **{"vpn-user": "carol"})
+        assert granted["policy"] == "Engineering" and granted["source"] == "local-file", granted
+        carol.logout()
         import socket
         probe = socket.socket()
         assert probe.connect_ex(("127.0.0.1", old_port)) != 0, "the old port still accepts"
