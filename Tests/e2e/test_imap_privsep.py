@@ -3,12 +3,13 @@ role runs as, what it may still do, and what survives when a role dies."""
 import os
 import pwd
 import signal
+import time
 
 import pytest
 
 from harness.accounts import MAIL_USERS
 from harness.imapclient import ImapConnection, login_eventually
-from harness.procstatus import read_status
+from harness.procstatus import is_gone, read_status
 
 ROLE_USERS = {"listener": "postern", "authd": "postern-auth", "relay": "postern-relay"}
 
@@ -155,3 +156,19 @@ def test_killing_authd_keeps_sessions_and_restarts_it(postern, dovecot, pki):
     finally:
         session.close()
 
+
+
+def test_when_the_supervisor_dies_every_child_exits(start_postern, pki):
+    postern = start_postern()
+    session = logged_in_session(postern, pki)
+    children = [pid for _, pid in role_pids(postern)]
+    try:
+        os.kill(postern.process.pid, signal.SIGKILL)
+        postern.process.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(is_gone(p) for p in children):
+            time.sleep(0.05)
+        assert all(is_gone(p) for p in children), [p for p in children if not is_gone(p)]
+        assert session.closed_by_server(5) or not session.alive()
+    finally:
+        session.close()
