@@ -54,6 +54,8 @@ for target in "$@"; do
     fi
 done
 
+# The closing line CI reads: targets that ran clean, and those that crashed.
+echo "fuzz: $(( $# - ${#failed[@]} )) passed, ${#failed[@]} failed"
 if [ ${#failed[@]} -gt 0 ]; then
     echo "fuzz: failed: ${failed[*]}" >&2
     exit 1

@@ -26,6 +26,12 @@ final class IPCCodecTests: XCTestCase {
                                        mailUser: "alice", mailPassword: "pw", clientTag: "a001",
                                        clientAddress: "::1", clientPort: 1)),
             .relayResult(RelayResult(session: session, success: false, temporary: true, reason: "refused")),
+            .adminQuery(AdminQuery(request: 7, kind: .sessions)),
+            .adminQuery(AdminQuery(request: 8, kind: .kill(session))),
+            .adminReply(AdminReply(request: 7, last: true, found: true, sessions: [SessionSummary(
+                id: session.description, proto: "imap4s", interface: "outside", client: "127.0.0.1", clientPort: 4,
+                vpnUser: "v", mailUser: "m", mailHost: "h:143", groupPolicy: "P", state: "authenticated",
+                ageSeconds: 4.349, bytesIn: 1, bytesOut: 2)])),
         ]
     }
 
@@ -71,6 +77,16 @@ final class IPCCodecTests: XCTestCase {
         XCTAssertThrowsError(try IPCCodec.decode([UInt8](repeating: 1, count: IPCLimits.maxRecord + 1))) { error in
             guard case .oversized = error as? IPCError else { return XCTFail("\(error)") }
         }
+    }
+
+    /// Found by the fuzzer: each message has exactly one wire form.
+    func testEveryDecodedRecordReencodesToTheSameBytes() throws {
+        for message in samples {
+            let bytes = try IPCCodec.encode(message)
+            XCTAssertEqual(try IPCCodec.encode(IPCCodec.decode(bytes)), bytes, message.name)
+        }
+        let sessionsWithAnID: [UInt8] = [0x1e, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0xab, 0x45, 0x04, 0x85]
+        XCTAssertThrowsError(try IPCCodec.decode(sessionsWithAnID))
     }
 
     func testOutOfRangeFieldsAreRefused() throws {

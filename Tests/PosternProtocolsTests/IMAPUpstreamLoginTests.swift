@@ -212,7 +212,7 @@ final class IMAPUpstreamLoginTests: XCTestCase {
         var upstream = login()
         _ = upstream.receive("* OK ready\r\n")
         let actions = upstream.receive("P1 BAD Error in LOGIN \"alice\" \"s3cret\"\r\n")
-        guard case .failed(let reason, _)? = actions.first else { return XCTFail("\(actions)") }
+        guard case .failed(let reason, _, _)? = actions.first else { return XCTFail("\(actions)") }
         XCTAssertFalse(reason.contains("s3cret"), reason)
         XCTAssertEqual(reason, "mail host refused LOGIN: BAD Error in LOGIN \"alice\" \"<redacted>\"")
     }
@@ -266,7 +266,7 @@ final class IMAPUpstreamLoginRedactionTests: XCTestCase {
         var login = IMAPUpstreamLogin(credentials: LoginCredentials(username: "alice", password: "secret"), useStartTLS: false)
         var actions = login.receive(Array("* OK ready\r\n".utf8))
         actions += login.receive(Array("P1 NO bad password secret\u{301}y\r\n".utf8))
-        guard case .failed(let reason, _)? = actions.last else { return XCTFail("\(actions)") }
+        guard case .failed(let reason, _, _)? = actions.last else { return XCTFail("\(actions)") }
         // Compared as bytes: as characters, the accent would glue itself to whatever precedes it.
         let bytes = Array(reason.utf8)
         XCTAssertNil(bytes.firstRange(of: Array("secret".utf8)), reason)

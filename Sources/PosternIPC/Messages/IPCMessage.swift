@@ -209,8 +209,12 @@ public struct RelayResult: Equatable, Sendable {
     public var temporary: Bool
     /// For the listener's log: the mail host's refusal or the connection problem. Never a password.
     public var reason: String
-    public init(session: SessionID, success: Bool, temporary: Bool, reason: String) {
+    /// The mail host's own refusal, safe to show the client, for protocols that pass it on
+    /// (POP3, SMTP); empty when there is none.
+    public var mailHostReply: String
+    public init(session: SessionID, success: Bool, temporary: Bool, reason: String, mailHostReply: String = "") {
         self.session = session; self.success = success; self.temporary = temporary; self.reason = reason
+        self.mailHostReply = mailHostReply
     }
 }
 

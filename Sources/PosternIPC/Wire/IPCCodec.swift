@@ -57,7 +57,7 @@ public enum IPCCodec {
             w.u16(m.clientPort)
         case .relayResult(let m):
             w = WireWriter(type: TypeCode.relayResult.rawValue)
-            w.u64(m.session.rawValue); w.bool(m.success); w.bool(m.temporary); w.string(m.reason)
+            w.u64(m.session.rawValue); w.bool(m.success); w.bool(m.temporary); w.string(m.reason); w.string(m.mailHostReply)
         case .adminQuery(let m):
             w = WireWriter(type: TypeCode.adminQuery.rawValue)
             w.u32(m.request)
@@ -73,7 +73,7 @@ public enum IPCCodec {
             for s in m.sessions {
                 w.string(s.id); w.string(s.proto); w.string(s.interface); w.string(s.client); w.u16(s.clientPort)
                 w.string(s.vpnUser); w.string(s.mailUser); w.string(s.mailHost); w.string(s.groupPolicy)
-                w.string(s.state); w.u64(UInt64(max(0, s.ageSeconds * 1000))); w.u64(s.bytesIn); w.u64(s.bytesOut)
+                w.string(s.state); w.u64(milliseconds(s.ageSeconds)); w.u64(s.bytesIn); w.u64(s.bytesOut)
             }
         }
         guard w.bytes.count <= IPCLimits.maxRecord else { throw .oversized(w.bytes.count) }
@@ -138,13 +138,17 @@ public enum IPCCodec {
                 clientTag: try r.string(), clientAddress: try r.string(), clientPort: try r.u16()))
         case .relayResult:
             message = .relayResult(RelayResult(session: SessionID(rawValue: try r.u64()), success: try r.bool(),
-                                               temporary: try r.bool(), reason: try r.string()))
+                                               temporary: try r.bool(), reason: try r.string(),
+                                               mailHostReply: try r.string()))
         case .adminQuery:
             let request = try r.u32()
             let kind = try r.u8()
             let id = try r.u64()
             switch kind {
-            case 1: message = .adminQuery(AdminQuery(request: request, kind: .sessions))
+            case 1:
+                // One wire form per message: the unused id must be zero.
+                guard id == 0 else { throw .malformed("admin query for sessions with a session id") }
+                message = .adminQuery(AdminQuery(request: request, kind: .sessions))
             case 2: message = .adminQuery(AdminQuery(request: request, kind: .kill(SessionID(rawValue: id))))
             default: throw .malformed("admin query kind \(kind)")
             }
@@ -165,6 +169,12 @@ public enum IPCCodec {
         }
         try r.finish()
         return message
+    }
+
+    /// Ages travel as whole milliseconds.
+    private static func milliseconds(_ seconds: Double) -> UInt64 {
+        guard seconds.isFinite, seconds > 0 else { return 0 }
+        return UInt64(min((seconds * 1000).rounded(), Double(UInt64.max / 2)))
     }
 
     private static func decodeRole(_ raw: UInt8) throws(IPCError) -> Role {

@@ -7,4 +7,8 @@ public enum LoginOutcome: Sendable, Equatable {
     case failure
     /// Something on our side (AAA server, mail host) was unavailable; the client may retry later.
     case temporaryFailure
+    /// The mail host refused the login with this reply (one line, already made safe to show).
+    /// POP3 and SMTP pass it on, so a client sees e.g. a locked maildrop's `-ERR [IN-USE]`;
+    /// IMAP answers as for `failure`.
+    case refusedByMailHost(reply: String)
 }

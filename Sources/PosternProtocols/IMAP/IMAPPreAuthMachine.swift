@@ -71,7 +71,8 @@ public struct IMAPPreAuthMachine: PreAuthDialogue {
         case .success:
             state = .authenticated
             return []
-        case .failure:
+        case .failure, .refusedByMailHost:
+            // IMAP clients get the generic refusal; the mail host's words go to the log.
             failedAttempts += 1
             output.send(Replies.tagged(tag, Replies.authenticationFailed))
             if failedAttempts >= limits.maxFailedAttempts {

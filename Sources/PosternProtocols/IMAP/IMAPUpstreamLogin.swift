@@ -11,8 +11,9 @@ public enum UpstreamLoginAction: Sendable, Equatable {
     case succeeded(taggedReplyText: String, untagged: [String])
     /// Not logged in. `reason` is for logs: the mail host's words or ours, never the password.
     /// `temporary` when the failure is not the credentials' fault (UNAVAILABLE, BYE, a broken
-    /// or misconfigured mail host).
-    case failed(reason: String, temporary: Bool)
+    /// or misconfigured mail host). `reply` is the mail host's own refusal, made safe to show the
+    /// client, for protocols that pass it on (POP3, SMTP); nil when there was none.
+    case failed(reason: String, temporary: Bool, reply: String? = nil)
 }
 
 /// The relay's side of an IMAP session: reads the mail host's greeting, optionally upgrades

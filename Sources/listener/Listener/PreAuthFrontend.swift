@@ -264,7 +264,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             logger.log(.relayFailed, session: session.id.description, [
                 "reason": LogValue(result.reason), "temporary": .bool(result.temporary),
             ])
-            loginFailed(temporary: result.temporary, context: context)
+            loginFailed(temporary: result.temporary, mailHostReply: result.mailHostReply, context: context)
             return
         }
         phase = .joining
@@ -338,12 +338,16 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         ])
     }
 
-    private func loginFailed(temporary: Bool, context: ChannelHandlerContext) {
+    private func loginFailed(temporary: Bool, mailHostReply: String = "", context: ChannelHandlerContext) {
         cancelLoginTimer()
         if case .awaitingRelay(_, _, let localEnd) = phase { Glibc.close(localEnd) }
         releaseGrant(reason: "login-failed")
         phase = .dialogue
-        perform(dialogue.loginFinished(temporary ? .temporaryFailure : .failure), context: context)
+        // The mail host's own words win where the protocol passes them on (a locked maildrop's
+        // `-ERR [IN-USE]` is temporary, but the client must read it).
+        let outcome: LoginOutcome = !mailHostReply.isEmpty ? .refusedByMailHost(reply: mailHostReply)
+            : temporary ? .temporaryFailure : .failure
+        perform(dialogue.loginFinished(outcome), context: context)
     }
 
     private func releaseGrant(reason: String) {

@@ -10,7 +10,7 @@ final class UpstreamLoginHandler<Dialogue: UpstreamLoginDialogue>: ChannelInboun
 
     enum Outcome {
         case succeeded(taggedReplyText: String, untagged: [String])
-        case failed(reason: String, temporary: Bool)
+        case failed(reason: String, temporary: Bool, reply: String? = nil)
     }
 
     private var dialogue: Dialogue
@@ -72,9 +72,9 @@ final class UpstreamLoginHandler<Dialogue: UpstreamLoginDialogue>: ChannelInboun
                 try? context.channel.syncOptions?.setOption(.autoRead, value: false)
                 finish(.succeeded(taggedReplyText: text, untagged: untagged))
                 return
-            case .failed(let reason, let temporary):
+            case .failed(let reason, let temporary, let reply):
                 if wrote { context.flush(); wrote = false }
-                finish(.failed(reason: reason, temporary: temporary))
+                finish(.failed(reason: reason, temporary: temporary, reply: reply))
                 context.close(promise: nil)
                 return
             }

@@ -115,10 +115,10 @@ final class UpstreamSession: @unchecked Sendable {
 
     private func loginFinished(_ outcome: Login.Outcome, leftover: [UInt8], channel: Channel, plainFD: Int32?) {
         switch outcome {
-        case .failed(let reason, let temporary):
+        case .failed(let reason, let temporary, let reply):
             channel.close(promise: nil)
             if let plainFD { close(plainFD) }
-            fail(reason, temporary: temporary)
+            fail(reason, temporary: temporary, mailHostReply: reply ?? "")
         case .succeeded(let text, let untagged):
             guard !reported else {
                 channel.close(promise: nil)
@@ -204,7 +204,7 @@ final class UpstreamSession: @unchecked Sendable {
         ])
     }
 
-    private func fail(_ reason: String, temporary: Bool) {
+    private func fail(_ reason: String, temporary: Bool, mailHostReply: String = "") {
         guard !reported else { return }
         if downstreamOwned {
             downstreamOwned = false
@@ -214,7 +214,8 @@ final class UpstreamSession: @unchecked Sendable {
             "host": LogValue(request.mailHost), "port": .int(request.mailPort), "mail-user": LogValue(request.mailUser),
             "reason": LogValue(reason), "temporary": .bool(temporary),
         ])
-        reportOnce(RelayResult(session: request.session, success: false, temporary: temporary, reason: reason))
+        reportOnce(RelayResult(session: request.session, success: false, temporary: temporary, reason: reason,
+                               mailHostReply: mailHostReply))
     }
 
     private func reportOnce(_ result: RelayResult) {
