@@ -89,6 +89,18 @@ final class IPCCodecTests: XCTestCase {
         XCTAssertThrowsError(try IPCCodec.decode(sessionsWithAnID))
     }
 
+    func testASessionAgeBeyondWhatADoubleHoldsIsRefused() throws {
+        let summary = SessionSummary(id: "x", proto: "imap4s", interface: "i", client: "c", clientPort: 1, vpnUser: "",
+                                     mailUser: "", mailHost: "", groupPolicy: "", state: "s", ageSeconds: 1e300,
+                                     bytesIn: 0, bytesOut: 0)
+        var bytes = try IPCCodec.encode(.adminReply(AdminReply(request: 1, last: true, found: true, sessions: [summary])))
+        XCTAssertEqual(try IPCCodec.encode(IPCCodec.decode(bytes)), bytes, "a clamped age round-trips")
+        // The age sits 16 bytes before the end (then bytes in and out): make it 2^53 + 1.
+        let at = bytes.count - 24
+        bytes.replaceSubrange(at..<at + 8, with: [0, 0x20, 0, 0, 0, 0, 0, 1])
+        XCTAssertThrowsError(try IPCCodec.decode(bytes))
+    }
+
     func testOutOfRangeFieldsAreRefused() throws {
         var bytes = try IPCCodec.encode(.peerChannel(PeerChannel(role: .relay, index: 1)))
         bytes[1] = 99  // no such role

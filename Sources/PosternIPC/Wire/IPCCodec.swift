@@ -159,11 +159,15 @@ public enum IPCCodec {
             let count = Int(try r.u16())
             var sessions: [SessionSummary] = []
             for _ in 0..<count {
+                let (id, proto, interface, client) = (try r.string(), try r.string(), try r.string(), try r.string())
+                let (clientPort, vpnUser, mailUser, mailHost) = (try r.u16(), try r.string(), try r.string(), try r.string())
+                let (groupPolicy, state, ageMilliseconds) = (try r.string(), try r.string(), try r.u64())
+                // A Double holds whole milliseconds exactly only this far; no session is older.
+                guard ageMilliseconds <= maxAgeMilliseconds else { throw .malformed("session age out of range") }
                 sessions.append(SessionSummary(
-                    id: try r.string(), proto: try r.string(), interface: try r.string(), client: try r.string(),
-                    clientPort: try r.u16(), vpnUser: try r.string(), mailUser: try r.string(), mailHost: try r.string(),
-                    groupPolicy: try r.string(), state: try r.string(), ageSeconds: Double(try r.u64()) / 1000,
-                    bytesIn: try r.u64(), bytesOut: try r.u64()))
+                    id: id, proto: proto, interface: interface, client: client, clientPort: clientPort, vpnUser: vpnUser,
+                    mailUser: mailUser, mailHost: mailHost, groupPolicy: groupPolicy, state: state,
+                    ageSeconds: Double(ageMilliseconds) / 1000, bytesIn: try r.u64(), bytesOut: try r.u64()))
             }
             message = .adminReply(AdminReply(request: request, last: last, found: found, sessions: sessions))
         }
@@ -171,10 +175,12 @@ public enum IPCCodec {
         return message
     }
 
-    /// Ages travel as whole milliseconds.
+    /// Ages travel as whole milliseconds, up to about 285 years.
+    private static let maxAgeMilliseconds: UInt64 = 1 << 53
+
     private static func milliseconds(_ seconds: Double) -> UInt64 {
         guard seconds.isFinite, seconds > 0 else { return 0 }
-        return UInt64(min((seconds * 1000).rounded(), Double(UInt64.max / 2)))
+        return UInt64(min((seconds * 1000).rounded(), Double(maxAgeMilliseconds)))
     }
 
     private static func decodeRole(_ raw: UInt8) throws(IPCError) -> Role {
