@@ -43,8 +43,9 @@ struct UpstreamTranscript: Equatable {
                 require(!useStartTLS || tlsUp, "upstream: success without the TLS it was told to use")
                 ended = true
                 succeeded = true
-            case .failed(let reason, _):
+            case .failed(let reason, _, let reply):
                 checkLoggable(reason)
+                if let reply { checkLoggable(reply) }
                 ended = true
             }
         }
