@@ -95,14 +95,6 @@ do {
     exit(1)
 }
 
-if let problem = configuration.unavailableFeatures().first {
-    Console.error("postern: \(configPath): \(problem)")
-    if command == "run" {
-        EventLogger(role: Role.supervisor.rawValue).log(.configRejected, ["file": LogValue(configPath), "error": LogValue(problem)])
-    }
-    exit(1)
-}
-
 if command == "check-config" {
     print("\(configPath): ok")
     exit(0)

@@ -90,6 +90,7 @@ enum ProtocolKey: String, ConfigKey {
     case serverSeparator = "server-separator"
     case outstanding
     case forwardClientAddress = "forward-client-address"
+    case advertise
 }
 
 enum AdminKey: String, ConfigKey {

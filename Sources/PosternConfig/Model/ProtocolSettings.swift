@@ -28,6 +28,8 @@ public struct ProtocolSettings: Codable, Sendable, Equatable {
     /// Bound on unauthenticated plus authenticating sessions; 0: no limit.
     public var outstanding: Int
     public var forwardClientAddress: Bool
+    /// SMTPS only: the extensions EHLO offers before the mail host is known.
+    public var advertise: [String]
 
     public var isEnabled: Bool { !enabledInterfaces.isEmpty }
 
@@ -39,7 +41,8 @@ public struct ProtocolSettings: Codable, Sendable, Equatable {
                 defaultGroupPolicy: String? = nil, authorizationDNAttributes: DNUsernameSource = .default,
                 nameSeparator: String = ProtocolSettings.defaultNameSeparator,
                 serverSeparator: String = ProtocolSettings.defaultServerSeparator,
-                outstanding: Int = ProtocolSettings.defaultOutstanding, forwardClientAddress: Bool = false) {
+                outstanding: Int = ProtocolSettings.defaultOutstanding, forwardClientAddress: Bool = false,
+                advertise: [String] = ProtocolSettings.defaultAdvertise) {
         self.mailProtocol = mailProtocol
         self.enabledInterfaces = enabledInterfaces
         self.port = port ?? mailProtocol.defaultPort
@@ -58,7 +61,13 @@ public struct ProtocolSettings: Codable, Sendable, Equatable {
         self.serverSeparator = serverSeparator
         self.outstanding = outstanding
         self.forwardClientAddress = forwardClientAddress
+        self.advertise = advertise
     }
+
+    /// Safe to promise for any mail host behind postern.
+    public static let defaultAdvertise = ["PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES"]
+    /// Extensions postern itself decides about, never taken from `advertise`.
+    public static let reservedExtensions: Set<String> = ["AUTH", "STARTTLS", "XCLIENT", "XFORWARD", "CHUNKING", "BDAT"]
 
     public static let defaultNameSeparator = ":"
     public static let defaultServerSeparator = "@"

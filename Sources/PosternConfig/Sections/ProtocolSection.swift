@@ -77,7 +77,33 @@ enum ProtocolSection {
             serverSeparator: serverSeparator,
             outstanding: try reader.integer(.outstanding, in: 0...1_000_000, note: " (0 = no limit)")
                 ?? ProtocolSettings.defaultOutstanding,
-            forwardClientAddress: try reader.bool(.forwardClientAddress) ?? false)
+            forwardClientAddress: try reader.bool(.forwardClientAddress) ?? false,
+            advertise: try advertise(reader, mailProtocol))
+    }
+
+    /// `advertise` (SMTPS): EHLO keywords with optional parameters, e.g. "SIZE 52428800".
+    private static func advertise(_ reader: TableReader<ProtocolKey>, _ mailProtocol: MailProtocol)
+        throws(ConfigError) -> [String] {
+        guard let listed = try reader.strings(.advertise) else { return ProtocolSettings.defaultAdvertise }
+        guard mailProtocol == .smtps else {
+            throw reader.error(.invalidValue, .advertise, "only [smtps] has an EHLO to advertise in")
+        }
+        var keywords: [String] = []
+        for (text, elementPath) in listed {
+            let words = text.split(separator: " ", omittingEmptySubsequences: false)
+            guard let keyword = words.first, !keyword.isEmpty,
+                  keyword.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "-") }),
+                  words.dropFirst().allSatisfy({ !$0.isEmpty }),
+                  text.allSatisfy({ $0.isASCII && $0.asciiValue! >= 0x20 && $0.asciiValue! < 0x7f }) else {
+                throw reader.invalid(at: elementPath, expected: "an EHLO keyword in capitals with optional parameters, e.g. \"SIZE 52428800\"", got: text)
+            }
+            guard !ProtocolSettings.reservedExtensions.contains(String(keyword)) else {
+                throw reader.context.error(.invalidValue, at: elementPath,
+                                           "\(keyword) is decided by postern itself and cannot be advertised")
+            }
+            keywords.append(text)
+        }
+        return keywords
     }
 
     /// `enable`: interface names, or `["*"]` for every interface not management-only.

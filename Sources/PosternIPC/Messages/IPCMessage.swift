@@ -195,11 +195,20 @@ public struct RelayRequest: Equatable, Sendable {
     public var clientTag: String
     public var clientAddress: String
     public var clientPort: UInt16
+    /// SMTP: the client's EHLO/HELO name, repeated upstream; empty otherwise.
+    public var clientName: String
+    /// Log in to the mail host with the mail credentials (always for IMAP and POP3; for SMTP
+    /// only with the `mailhost` method, else the mail host trusts postern).
+    public var authenticateUpstream: Bool
+    /// `forward-client-address`: tell the mail host who the client is.
+    public var forwardClientAddress: Bool
     public init(session: SessionID, proto: MailProtocol, mailHost: String, mailPort: UInt16, mailUser: String,
-                mailPassword: String, clientTag: String, clientAddress: String, clientPort: UInt16) {
+                mailPassword: String, clientTag: String, clientAddress: String, clientPort: UInt16,
+                clientName: String = "", authenticateUpstream: Bool = true, forwardClientAddress: Bool = false) {
         self.session = session; self.proto = proto; self.mailHost = mailHost; self.mailPort = mailPort
         self.mailUser = mailUser; self.mailPassword = mailPassword; self.clientTag = clientTag
-        self.clientAddress = clientAddress; self.clientPort = clientPort
+        self.clientAddress = clientAddress; self.clientPort = clientPort; self.clientName = clientName
+        self.authenticateUpstream = authenticateUpstream; self.forwardClientAddress = forwardClientAddress
     }
 }
 

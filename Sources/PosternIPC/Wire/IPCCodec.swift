@@ -54,7 +54,7 @@ public enum IPCCodec {
             w = WireWriter(type: TypeCode.relayRequest.rawValue)
             w.u64(m.session.rawValue); w.string(m.proto.rawValue); w.string(m.mailHost); w.u16(m.mailPort)
             w.string(m.mailUser); w.string(m.mailPassword); w.string(m.clientTag); w.string(m.clientAddress)
-            w.u16(m.clientPort)
+            w.u16(m.clientPort); w.string(m.clientName); w.bool(m.authenticateUpstream); w.bool(m.forwardClientAddress)
         case .relayResult(let m):
             w = WireWriter(type: TypeCode.relayResult.rawValue)
             w.u64(m.session.rawValue); w.bool(m.success); w.bool(m.temporary); w.string(m.reason); w.string(m.mailHostReply)
@@ -135,7 +135,8 @@ public enum IPCCodec {
             message = .relayRequest(RelayRequest(
                 session: SessionID(rawValue: try r.u64()), proto: try decodeProto(r.string()), mailHost: try r.string(),
                 mailPort: try r.u16(), mailUser: try r.string(), mailPassword: try r.string(),
-                clientTag: try r.string(), clientAddress: try r.string(), clientPort: try r.u16()))
+                clientTag: try r.string(), clientAddress: try r.string(), clientPort: try r.u16(),
+                clientName: try r.string(), authenticateUpstream: try r.bool(), forwardClientAddress: try r.bool()))
         case .relayResult:
             message = .relayResult(RelayResult(session: SessionID(rawValue: try r.u64()), success: try r.bool(),
                                                temporary: try r.bool(), reason: try r.string(),

@@ -8,4 +8,10 @@ public protocol PreAuthDialogue: Sendable {
     mutating func loginFinished(_ outcome: LoginOutcome) -> [PreAuthAction]
     /// What the client sent after its successful login command, to go upstream first.
     mutating func takeLeftover() -> [UInt8]
+    /// The name the client gave itself (SMTP EHLO/HELO), which the relay repeats upstream.
+    var clientName: String? { get }
+}
+
+extension PreAuthDialogue {
+    public var clientName: String? { nil }
 }

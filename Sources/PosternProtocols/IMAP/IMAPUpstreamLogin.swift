@@ -17,7 +17,8 @@ public enum UpstreamLoginAction: Sendable, Equatable {
 }
 
 /// The relay's side of an IMAP session: reads the mail host's greeting, optionally upgrades
-/// with STARTTLS, and logs in for the user (RFC 9051/3501, RFC 7888 literals, RFC 2595 STARTTLS).
+/// with STARTTLS, tells the mail host who the client is when asked to (RFC 2971 ID), and logs in
+/// for the user (RFC 9051/3501, RFC 7888 literals, RFC 2595 STARTTLS).
 /// Bytes from the mail host in, actions out; it speaks only until the login's tagged reply.
 public struct IMAPUpstreamLogin: Sendable {
     private enum State: Sendable {
@@ -26,6 +27,8 @@ public struct IMAPUpstreamLogin: Sendable {
         case awaitingStartTLSReply(tag: String)
         /// .startTLS was emitted; nothing may arrive before the handshake.
         case awaitingTLS
+        /// ID with the client's address sent; any tagged reply lets the login go on.
+        case awaitingIDReply(tag: String)
         /// LOGIN sent up to `remaining`, each piece waiting for a "+".
         case loggingIn(tag: String, remaining: [[UInt8]])
         case succeeded
@@ -34,6 +37,7 @@ public struct IMAPUpstreamLogin: Sendable {
 
     private let credentials: LoginCredentials
     private let useStartTLS: Bool
+    private let forward: ForwardedClient?
     private let maxLineLength: Int
     private var framer: IMAPFramer
     private var state = State.awaitingGreeting
@@ -44,10 +48,19 @@ public struct IMAPUpstreamLogin: Sendable {
     private var untagged: [String] = []
     private var untaggedBytes = 0
     private var leftover: [UInt8] = []
+    private var forwardingSent = false
 
-    public init(credentials: LoginCredentials, useStartTLS: Bool, maxLineLength: Int = 65536) {
+    /// Whether the mail host answered the ID carrying the client's address with OK. Dovecot says
+    /// OK to anyone and believes the address only from `login_trusted_networks`.
+    public private(set) var forwardingAccepted = false
+
+    /// `forward`: send the client's address and postern's session id in an ID command before
+    /// LOGIN, for a mail host that trusts postern to say so.
+    public init(credentials: LoginCredentials, useStartTLS: Bool, forward: ForwardedClient? = nil,
+                maxLineLength: Int = 65536) {
         self.credentials = credentials
         self.useStartTLS = useStartTLS
+        self.forward = forward
         self.maxLineLength = maxLineLength
         framer = IMAPFramer(.init(maxLineLength: maxLineLength, maxLiteralSize: maxLineLength,
                                   maxMessageSize: maxLineLength, tracksQuotedStrings: false))
@@ -68,7 +81,7 @@ public struct IMAPUpstreamLogin: Sendable {
                 // RFC 2595 / CVE-2011-0411: plaintext after the STARTTLS reply could be injected.
                 fail("mail host sent data before the TLS handshake", temporary: true, &actions)
                 return actions
-            case .awaitingGreeting, .awaitingCapabilities, .awaitingStartTLSReply, .loggingIn:
+            case .awaitingGreeting, .awaitingCapabilities, .awaitingStartTLSReply, .awaitingIDReply, .loggingIn:
                 let event = framer.push(bytes[index])
                 index = bytes.index(after: index)
                 switch event {
@@ -115,6 +128,8 @@ public struct IMAPUpstreamLogin: Sendable {
             guard let ok = completion(of: response, tag: tag, command: "STARTTLS", &actions), ok else { return }
             state = .awaitingTLS
             actions.append(.startTLS)
+        case .awaitingIDReply(let tag):
+            handleIDResponse(response, tag: tag, &actions)
         case .loggingIn(let tag, var remaining):
             handleLoginResponse(response, tag: tag, remaining: &remaining, &actions)
         case .awaitingTLS, .succeeded, .failed:
@@ -160,6 +175,25 @@ public struct IMAPUpstreamLogin: Sendable {
         case .tagged:
             fail("mail host replied with an unknown tag: \(response.line)", temporary: true, &actions)
             return false
+        }
+    }
+
+    /// ID is advisory (RFC 2971): OK, NO and BAD all lead on to LOGIN.
+    private mutating func handleIDResponse(_ response: IMAPServerResponse, tag: String,
+                                           _ actions: inout [UpstreamLoginAction]) {
+        switch response.origin {
+        case .untagged where response.keyword == "BYE":
+            fail("mail host closed the connection: \(response.text)", temporary: true, &actions)
+        case .untagged:
+            // The server's own "* ID (...)".
+            break
+        case .continuation:
+            fail("unexpected continuation request from mail host", temporary: true, &actions)
+        case .tagged(let responseTag) where responseTag == tag:
+            forwardingAccepted = response.keyword == "OK"
+            proceed(&actions)
+        case .tagged:
+            fail("mail host replied with an unknown tag: \(response.line)", temporary: true, &actions)
         }
     }
 
@@ -218,6 +252,18 @@ public struct IMAPUpstreamLogin: Sendable {
             state = .awaitingStartTLSReply(tag: tag)
             return
         }
+        if let forward, !forwardingSent {
+            forwardingSent = true
+            let tag = makeTag()
+            guard let command = Self.idCommand(tag: tag, forward) else {
+                fail("cannot forward client address \(forward.address) with ID: not a quotable string",
+                     temporary: true, &actions)
+                return
+            }
+            actions.append(.send(command))
+            state = .awaitingIDReply(tag: tag)
+            return
+        }
         let needsLiteral = IMAPLoginCommand.needsLiteral(credentials.username)
             || IMAPLoginCommand.needsLiteral(credentials.password)
         if capabilities == nil, needsLiteral {
@@ -234,6 +280,21 @@ public struct IMAPUpstreamLogin: Sendable {
         var segments = command.segments
         actions.append(.send(segments.removeFirst()))
         state = .loggingIn(tag: tag, remaining: segments)
+    }
+
+    /// `tag ID ("x-originating-ip" … "x-originating-port" … "x-session-id" …)`, the fields Dovecot
+    /// takes from `login_trusted_networks`; nil when a value cannot be a quoted string.
+    static func idCommand(tag: String, _ forward: ForwardedClient) -> [UInt8]? {
+        let fields = [("x-originating-ip", forward.address), ("x-originating-port", String(forward.port)),
+                      ("x-session-id", forward.sessionID)]
+        var command = Array("\(tag) ID (".utf8)
+        for (index, (key, value)) in fields.enumerated() {
+            guard let quotedKey = IMAPLoginCommand.quoted(Array(key.utf8)),
+                  let quotedValue = IMAPLoginCommand.quoted(Array(value.utf8)) else { return nil }
+            if index > 0 { command.append(ASCII.space) }
+            command += quotedKey + [ASCII.space] + quotedValue
+        }
+        return command + [ASCII.closeParen] + ASCII.crlf
     }
 
     private mutating func sendCapability(_ actions: inout [UpstreamLoginAction]) {
@@ -254,14 +315,8 @@ public struct IMAPUpstreamLogin: Sendable {
 
     /// The reason as a log may hold it: one line, bounded, and without the password even if
     /// the mail host echoed it.
-    private func redacted(_ reason: String) -> String {
-        var text = reason
-        if !credentials.password.isEmpty {
-            // Byte for byte: compared as characters, a password followed by a combining mark
-            // in the echo would not match and would reach the log.
-            let bytes = Array(text.utf8).replacing(Array(credentials.password.utf8), with: Array("<redacted>".utf8))
-            text = String(decoding: bytes, as: UTF8.self)
-        }
-        return ASCII.printable(text)
+
+    private func redacted(_ text: String) -> String {
+        credentials.redacting(text)
     }
 }

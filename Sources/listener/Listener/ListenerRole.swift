@@ -179,11 +179,17 @@ final class ListenerRole: @unchecked Sendable {
 
     private static func frontend(for session: SessionContext, limits: LimitSettings) -> ChannelHandler {
         switch session.proto {
-        case .imap4s, .pop3s, .smtps:
-            // The supervisor refuses a configuration that enables POP3S or SMTPS until they arrive.
+        case .imap4s:
             let imapLimits = IMAPLimits(maxLineLength: limits.maxLineLength, maxLiteralSize: limits.maxLiteralSize,
                                         maxFailedAttempts: limits.maxFailedAttempts)
             return PreAuthFrontend(session: session, dialogue: IMAPPreAuthMachine(limits: imapLimits))
+        case .pop3s:
+            let pop3Limits = POP3Limits(maxLineLength: limits.maxLineLength, maxFailedAttempts: limits.maxFailedAttempts)
+            return PreAuthFrontend(session: session, dialogue: POP3PreAuthMachine(limits: pop3Limits))
+        case .smtps:
+            let smtpLimits = SMTPLimits(maxLineLength: limits.maxLineLength, maxFailedAttempts: limits.maxFailedAttempts)
+            return PreAuthFrontend(session: session, dialogue: SMTPPreAuthMachine(limits: smtpLimits,
+                                                                                  extensions: session.settings.advertise))
         }
     }
 

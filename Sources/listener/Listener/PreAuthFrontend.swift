@@ -236,9 +236,13 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             return
         }
         phase = .awaitingRelay(attempt: attempt, grant: grant, localEnd: pair[0])
+        // SMTPS logs in upstream only with the `mailhost` method; IMAP4S and POP3S always do.
+        let upstreamLogin = session.proto != .smtps || session.settings.authentication.contains(.mailhost)
         let request = RelayRequest(session: session.id, proto: session.proto, mailHost: grant.mailHost,
                                    mailPort: grant.mailPort, mailUser: grant.mailUser, mailPassword: grant.mailPassword,
-                                   clientTag: tag, clientAddress: session.clientAddress, clientPort: session.clientPort)
+                                   clientTag: tag, clientAddress: session.clientAddress, clientPort: session.clientPort,
+                                   clientName: dialogue.clientName ?? "", authenticateUpstream: upstreamLogin,
+                                   forwardClientAddress: session.settings.forwardClientAddress)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         relayIndex = session.services.relays.relay(request, descriptor: pair[1]) { result in

@@ -303,7 +303,6 @@ final class Supervisor: @unchecked Sendable {
         } catch {
             return reject(error.description)
         }
-        if let problem = next.unavailableFeatures().first { return reject(problem) }
         let nextMaterial: GenerationMaterial
         do {
             nextMaterial = try GenerationMaterial.read(next)

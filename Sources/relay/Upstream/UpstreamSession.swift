@@ -26,7 +26,7 @@ final class UpstreamSession: @unchecked Sendable {
         let logger: EventLogger
     }
 
-    private typealias Login = UpstreamLoginHandler<IMAPUpstreamLogin>
+    private typealias Login = UpstreamLoginHandler<AnyUpstreamLogin>
 
     private let request: RelayRequest
     private let downstreamFD: Int32
@@ -87,7 +87,7 @@ final class UpstreamSession: @unchecked Sendable {
         let makeTLS: @Sendable () throws -> ChannelHandler = {
             try OpenSSLHandler(clientContext: tls!, serverHostname: hostname, handshakeTimeout: handshakeTimeout)
         }
-        let credentials = LoginCredentials(username: request.mailUser, password: request.mailPassword)
+        let dialogue = AnyUpstreamLogin(request: request, useStartTLS: mode == .starttls)
         let mode = self.mode
         let timeout = services.eventLoop.scheduleTask(in: loginTimeout) { [self] in
             fail("login to the mail host timed out", temporary: true)
@@ -98,7 +98,6 @@ final class UpstreamSession: @unchecked Sendable {
                     let pipeline = channel.pipeline.syncOperations
                     if mode == .implicit { try pipeline.addHandler(try makeTLS()) }
                     let bound = NIOLoopBound(channel, eventLoop: channel.eventLoop)
-                    let dialogue = IMAPUpstreamLogin(credentials: credentials, useStartTLS: mode == .starttls)
                     try pipeline.addHandler(Login(dialogue: dialogue, startTLS: makeTLS, finished: { outcome, leftover in
                         timeout.cancel()
                         self.loginFinished(outcome, leftover: leftover, channel: bound.value, plainFD: mode == .none ? fd : nil)
@@ -125,10 +124,7 @@ final class UpstreamSession: @unchecked Sendable {
                 if let plainFD { close(plainFD) }
                 return
             }
-            var reply = ""
-            for line in untagged { reply += line + "\r\n" }
-            reply += request.clientTag + " " + text + "\r\n"
-            let prefix = Array(reply.utf8) + leftover
+            let prefix = AnyUpstreamLogin.clientReply(for: request, taggedReplyText: text, untagged: untagged) + leftover
             if let plainFD {
                 // NIO's close only closes its duplicate; the connection lives on in plainFD.
                 channel.close(promise: nil)

@@ -1,0 +1,37 @@
+/// Splits a POP3 byte stream into lines ending in CRLF (or a bare LF), each bounded. POP3 has
+/// no literals, so a line is the whole unit of the dialogue, in both directions.
+struct POP3LineReader: Sendable {
+    enum Event: Sendable, Equatable {
+        /// A complete line, without its terminator.
+        case line([UInt8])
+        /// The line is longer than the limit; the stream cannot be resynchronised.
+        case tooLong
+    }
+
+    private let maxLineLength: Int
+    private var buffer: [UInt8] = []
+
+    init(maxLineLength: Int) {
+        self.maxLineLength = maxLineLength
+    }
+
+    mutating func push(_ byte: UInt8) -> Event? {
+        if byte == ASCII.lf {
+            var end = buffer.count
+            if end > 0, buffer[end - 1] == ASCII.cr { end -= 1 }
+            guard end <= maxLineLength else { return overflow() }
+            let line = Array(buffer[..<end])
+            buffer.removeAll(keepingCapacity: true)
+            return .line(line)
+        }
+        buffer.append(byte)
+        // Content plus a possible CR; a longer run can never become an acceptable line.
+        if buffer.count > maxLineLength + 1 { return overflow() }
+        return nil
+    }
+
+    private mutating func overflow() -> Event {
+        buffer = []
+        return .tooLong
+    }
+}
