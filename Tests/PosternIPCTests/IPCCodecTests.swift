@@ -95,10 +95,15 @@ final class IPCCodecTests: XCTestCase {
                                      bytesIn: 0, bytesOut: 0)
         var bytes = try IPCCodec.encode(.adminReply(AdminReply(request: 1, last: true, found: true, sessions: [summary])))
         XCTAssertEqual(try IPCCodec.encode(IPCCodec.decode(bytes)), bytes, "a clamped age round-trips")
-        // The age sits 16 bytes before the end (then bytes in and out): make it 2^53 + 1.
+        // The age sits before bytes in and out: make it 2^43 + 1.
         let at = bytes.count - 24
-        bytes.replaceSubrange(at..<at + 8, with: [0, 0x20, 0, 0, 0, 0, 0, 1])
+        bytes.replaceSubrange(at..<at + 8, with: [0, 0, 0x08, 0, 0, 0, 0, 1])
         XCTAssertThrowsError(try IPCCodec.decode(bytes))
+        // Every millisecond count up to the bound comes back the same.
+        for ms: UInt64 in [0, 1, 999, 4349, (1 << 43) - 1, 1 << 43] {
+            bytes.replaceSubrange(at..<at + 8, with: withUnsafeBytes(of: ms.bigEndian) { Array($0) })
+            XCTAssertEqual(try IPCCodec.encode(IPCCodec.decode(bytes)), bytes, "\(ms) ms")
+        }
     }
 
     func testOutOfRangeFieldsAreRefused() throws {

@@ -163,7 +163,7 @@ public enum IPCCodec {
                 let (id, proto, interface, client) = (try r.string(), try r.string(), try r.string(), try r.string())
                 let (clientPort, vpnUser, mailUser, mailHost) = (try r.u16(), try r.string(), try r.string(), try r.string())
                 let (groupPolicy, state, ageMilliseconds) = (try r.string(), try r.string(), try r.u64())
-                // A Double holds whole milliseconds exactly only this far; no session is older.
+                // Beyond this the seconds would not give back the same milliseconds; no session is older.
                 guard ageMilliseconds <= maxAgeMilliseconds else { throw .malformed("session age out of range") }
                 sessions.append(SessionSummary(
                     id: id, proto: proto, interface: interface, client: client, clientPort: clientPort, vpnUser: vpnUser,
@@ -176,8 +176,9 @@ public enum IPCCodec {
         return message
     }
 
-    /// Ages travel as whole milliseconds, up to about 285 years.
-    private static let maxAgeMilliseconds: UInt64 = 1 << 53
+    /// Ages travel as whole milliseconds, up to about 278 years: below 2^43 a millisecond count
+    /// survives the trip through seconds as a Double (x / 1000 * 1000 rounds back to x).
+    private static let maxAgeMilliseconds: UInt64 = 1 << 43
 
     private static func milliseconds(_ seconds: Double) -> UInt64 {
         guard seconds.isFinite, seconds > 0 else { return 0 }
