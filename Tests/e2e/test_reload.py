@@ -15,6 +15,47 @@ def rewrite(postern, **overrides):
     postern.config_path.write_text(tomlwriter.dumps(postern.config()))
 
 
+def pop3s_section(port, dovecot):
+    return {"enable": ["outside"], "port": port, "server": f"127.0.0.1:{dovecot.ports.pop3}",
+            "authentication": ["aaa"], "authentication-server-group": "LOCAL",
+            "default-group-policy": "DfltGrpPolicy"}
+
+
+def pop3s_login(port, pki, user):
+    import poplib
+    import ssl
+    client = poplib.POP3_SSL("127.0.0.1", port, context=ssl.create_default_context(cafile=str(pki.ca_cert)))
+    client.user(user)
+    reply = client.pass_(MAIL_USERS[user])
+    client.quit()
+    return reply
+
+
+def test_an_imap_session_survives_a_reload_that_moves_pop3s_and_adds_a_policy(start_postern, dovecot, pki):
+    pop3_port = free_port()
+    postern = start_postern(overrides={"pop3s": pop3s_section(pop3_port, dovecot)})
+    session = ImapConnection(postern.port, pki.ca_cert)
+    assert session.login("alice", MAIL_USERS["alice"]).ok
+    try:
+        assert pop3s_login(pop3_port, pki, "bob").startswith(b"+OK")
+        new_pop3_port = free_port()
+        mark = postern.mark()
+        rewrite(postern, **{"pop3s": {"port": new_pop3_port},
+                            "group-policy": {"Engineering": {"simultaneous-logins": 1}}})
+        assert posternctl(postern, "reload").returncode == 0
+        postern.wait_for("listener-ready", since=mark, generation="2")
+        assert session.command("NOOP").ok
+        assert dovecot.tokens["alice"].encode() in session.first_message()
+        assert pop3s_login(new_pop3_port, pki, "bob").startswith(b"+OK")
+        import socket
+        probe = socket.socket()
+        assert probe.connect_ex(("127.0.0.1", pop3_port)) != 0, "the old POP3S port still accepts"
+        probe.close()
+        assert not postern.find("child-died")
+    finally:
+        session.close()
+
+
 def test_a_session_survives_a_reload_that_moves_the_port_and_adds_a_policy(start_postern, dovecot, pki):
     # carol's users-file column names Engineering, which exists only after the reload.
     postern = start_postern(policies={"carol": "Engineering"})
