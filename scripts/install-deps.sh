@@ -13,13 +13,18 @@ fi
 packages=(
     pkg-config libssl-dev libseccomp-dev libcap-dev libcrypt-dev
     dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-lmtpd
+    postfix swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl
     openssl curl strace python3 python3-pytest
+    nginx libnginx-mod-mail    # the reference proxy of `make bench`
 )
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
+    # Postfix: no /etc/postfix/main.cf and no system instance; the tests run a private one.
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    echo "postfix postfix/mailname string localhost" | debconf-set-selections
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi

@@ -1,5 +1,6 @@
-"""Fixtures of the end-to-end suite: one CA and one Dovecot per test session, a fresh
-postern per test. Helpers live in harness/ (this directory is on sys.path)."""
+"""Fixtures of the end-to-end suite: one CA, one Dovecot, and (for the tests that ask) one
+Postfix and one Dovecot that trusts the proxy, per test session; a fresh postern per test.
+Helpers live in harness/ (this directory is on sys.path)."""
 import os
 import shutil
 import tempfile
@@ -7,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.accounts import MAIL_USERS, all_passwords, vpn_users
+from harness.accounts import MAIL_HOST_ONLY_FIELDS, MAIL_USERS, all_passwords, mail_host_users, vpn_users
 from harness.certs import make_pki
 from harness.dovecot import Dovecot
+from harness.mailproxies import pop3s, smtps
+from harness.postfix import Postfix
 from harness.postern import Postern
 from harness.posternlog import PosternError
 
@@ -40,14 +43,41 @@ def pki(e2e_dir):
 
 @pytest.fixture(scope="session")
 def dovecot(e2e_dir, pki):
-    """Dovecot on 127.0.0.1 and 127.0.0.2; each mail user has one marked message (UID 1)."""
+    """Dovecot on 127.0.0.1 and 127.0.0.2; each mail user has one marked message (UID 1).
+    It also holds the refused account (accounts.REFUSED_USER) and delivers for Postfix."""
     if os.geteuid() != 0:
         pytest.skip("the test Dovecot needs root (it switches to dovecot, dovenull and vmail)")
-    server = Dovecot(e2e_dir / "dovecot", pki, MAIL_USERS)
+    server = Dovecot(e2e_dir / "dovecot", pki, mail_host_users(), extra_fields=MAIL_HOST_ONLY_FIELDS)
     server.start()
     try:
         for user in MAIL_USERS:
             server.deliver_marked(user)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def trusting_dovecot(e2e_dir, pki):
+    """A second Dovecot, with login_trusted_networks = 127.0.0.0/8: it takes the client's
+    address from the proxy (IMAP ID x-originating-ip, POP3 XCLIENT) and logs it as rip=."""
+    if os.geteuid() != 0:
+        pytest.skip("the test Dovecot needs root (it switches to dovecot, dovenull and vmail)")
+    server = Dovecot(e2e_dir / "trusting-dovecot", pki, mail_host_users(), extra_fields=MAIL_HOST_ONLY_FIELDS,
+                     trusted_networks="127.0.0.0/8")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postfix(e2e_dir, pki, dovecot):
+    """Postfix on 127.0.0.1: AUTH through Dovecot, delivery to Dovecot's LMTP (TESTBED §2a)."""
+    server = Postfix(e2e_dir / "postfix", pki, dovecot)
+    server.start()
+    try:
         yield server
     finally:
         server.stop()
@@ -91,3 +121,15 @@ def start_postern(request, e2e_dir, pki, dovecot):
 def postern(start_postern):
     """postern as root with the default test configuration."""
     return start_postern()
+
+
+@pytest.fixture
+def pop3_postern(start_postern, dovecot):
+    """postern with [imap4s] and [pop3s] in front of the test Dovecot."""
+    return start_postern(overrides=pop3s(dovecot))
+
+
+@pytest.fixture
+def smtp_postern(start_postern, postfix):
+    """postern with [imap4s] and [smtps] in front of Postfix, logging in there ("mailhost")."""
+    return start_postern(overrides=smtps(postfix))

@@ -1,7 +1,6 @@
 """The admin socket and posternctl (SPEC §7): status, sessions, kill, and who may use them."""
 import grp
 import os
-import subprocess
 
 import pytest
 

@@ -12,6 +12,15 @@ MAIL_USERS = {
     "alice@example.org": "orgpw-Kq7v",
 }
 
+# A mail account the mail host refuses in words of its own (a Dovecot passdb entry with
+# `nologin reason=`, which Dovecot's POP3 answers with "-ERR [AUTH] <reason>" once the password
+# matched): POP3S passes that refusal on instead of a generic one. (Postfix's Dovecot SASL
+# ignores `nologin`: over SMTP the account logs in.)
+REFUSED_USER = "erin"
+REFUSED_PASSWORD = "erinpw-Lk42"
+REFUSED_REASON = "Mailbox-suspended-by-the-mail-host-E2E"
+MAIL_HOST_ONLY_FIELDS = {REFUSED_USER: f"nologin reason={REFUSED_REASON}"}
+
 VPN_USER = "vpnuser"
 VPN_PASSWORD = "vpnpass-Wd3x"
 
@@ -19,10 +28,15 @@ VPN_PASSWORD = "vpnpass-Wd3x"
 WRONG_PASSWORD = "wrongpw-Zx81"
 
 
+def mail_host_users() -> dict:
+    """Every account of the test mail host: MAIL_USERS and the refused one."""
+    return {**MAIL_USERS, REFUSED_USER: REFUSED_PASSWORD}
+
+
 def vpn_users(**extra) -> dict:
-    """Entries for postern's local users file: every mail user, `vpnuser`, and `extra`."""
-    return {**MAIL_USERS, VPN_USER: VPN_PASSWORD, **extra}
+    """Entries for postern's local users file: every mail host user, `vpnuser`, and `extra`."""
+    return {**mail_host_users(), VPN_USER: VPN_PASSWORD, **extra}
 
 
 def all_passwords() -> set:
-    return {*MAIL_USERS.values(), VPN_PASSWORD, WRONG_PASSWORD}
+    return {*mail_host_users().values(), VPN_PASSWORD, WRONG_PASSWORD}

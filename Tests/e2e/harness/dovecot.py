@@ -3,10 +3,12 @@
 Own `-c` config, foreground master (`dovecot -F`), passwd-file users with {PLAIN}
 passwords, Maildir storage owned by vmail, a log file the tests read. It listens on each
 of `addresses` (127.0.0.1 and 127.0.0.2 make two "mail hosts" of one instance), IMAP with
-STARTTLS, IMAPS, POP3 with STLS and POP3S. Needs root (it switches to dovecot, dovenull
-and vmail).
+STARTTLS, IMAPS, POP3 with STLS and POP3S, and LMTP (where Postfix delivers, TESTBED §2a);
+its auth service offers a SASL socket to Postfix. Needs root (it switches to dovecot,
+dovenull and vmail).
 """
 import grp
+import imaplib
 import os
 import pwd
 import secrets
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .certs import Pki
+from .logfile import LogFile
 from .messages import body_token, make_message
 from .ports import free_ports, wait_for_port
 
@@ -27,11 +30,15 @@ class DovecotPorts:
     imaps: int
     pop3: int
     pop3s: int
+    lmtp: int = 0   # 0: no LMTP service
+
+    def listening(self) -> list:
+        return [p for p in (self.imap, self.imaps, self.pop3, self.pop3s, self.lmtp) if p]
 
 
 _CONFIG = """\
 # Private Dovecot for postern's tests: loopback only, generated, never the system's.
-protocols = imap pop3
+protocols = {protocols}
 listen = {listen}
 base_dir = {dir}/run
 state_dir = {dir}/state
@@ -87,17 +94,43 @@ service pop3-login {{
     ssl = yes
   }}
 }}
+# Postfix checks AUTH through this socket (smtpd_sasl_type = dovecot); its smtpd runs as postfix.
+service auth {{
+  unix_listener auth-client {{
+    mode = 0666
+  }}
+}}
 """
 
+_LMTP = """\
+service lmtp {{
+  inet_listener lmtp {{
+    port = {ports.lmtp}
+  }}
+}}
+protocol lmtp {{
+  # Postfix delivers RCPT TO:<bob@example.org>; the passwd-file key is bob.
+  auth_username_format = %Ln
+}}
+"""
 
-class Dovecot:
+# Trusted networks may name the client's own address: IMAP ID x-originating-ip, POP3 XCLIENT.
+_TRUSTED = "login_trusted_networks = {networks}\n"
+
+
+class Dovecot(LogFile):
     def __init__(self, directory: Path, pki: Pki, users: dict,
-                 addresses=("127.0.0.1", "127.0.0.2"), ports: DovecotPorts = None):
+                 addresses=("127.0.0.1", "127.0.0.2"), ports: DovecotPorts = None,
+                 extra_fields: dict = None, trusted_networks: str = None):
+        """extra_fields: user -> passdb extra fields (e.g. `nologin reason=...`);
+        trusted_networks: login_trusted_networks, to accept the client address from a proxy."""
         self.directory = directory
         self.pki = pki
         self.users = dict(users)
         self.addresses = tuple(addresses)
-        self.ports = ports or DovecotPorts(*free_ports(4, self.addresses))
+        self.ports = ports or DovecotPorts(*free_ports(5, self.addresses))
+        self.extra_fields = dict(extra_fields or {})
+        self.trusted_networks = trusted_networks
         self.config = directory / "dovecot.conf"
         self.log_path = directory / "dovecot.log"
         self.process = None
@@ -114,13 +147,20 @@ class Dovecot:
         os.chown(d / "mail", vmail.pw_uid, vmail.pw_gid)
 
         users = d / "users"
-        users.write_text("".join(f"{name}:{{PLAIN}}{pw}::::::\n" for name, pw in self.users.items()))
+        users.write_text("".join(f"{name}:{{PLAIN}}{pw}::::::{self.extra_fields.get(name, '')}\n"
+                                 for name, pw in self.users.items()))
         os.chown(users, 0, grp.getgrnam("dovecot").gr_gid)   # its auth process runs as dovecot
         os.chmod(users, 0o640)
 
-        self.config.write_text(_CONFIG.format(
+        text = _CONFIG.format(
+            protocols="imap pop3 lmtp" if self.ports.lmtp else "imap pop3",
             listen=", ".join(self.addresses), dir=d, instance=f"postern-e2e-{secrets.token_hex(4)}",
-            cert=self.pki.server_cert, key=self.pki.server_key, ports=self.ports))
+            cert=self.pki.server_cert, key=self.pki.server_key, ports=self.ports)
+        if self.ports.lmtp:
+            text += _LMTP.format(ports=self.ports)
+        if self.trusted_networks:
+            text += _TRUSTED.format(networks=self.trusted_networks)
+        self.config.write_text(text)
 
     # -- life cycle ---------------------------------------------------------
 
@@ -136,7 +176,7 @@ class Dovecot:
                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         out.close()
         for address in self.addresses:
-            for port in (self.ports.imap, self.ports.imaps, self.ports.pop3, self.ports.pop3s):
+            for port in self.ports.listening():
                 if not wait_for_port(address, port, timeout):
                     self.stop()
                     raise RuntimeError(f"Dovecot did not listen on {address}:{port}\n{self.log_text()}")
@@ -150,6 +190,11 @@ class Dovecot:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+    @property
+    def auth_socket(self) -> Path:
+        """The SASL socket for Postfix (smtpd_sasl_path)."""
+        return self.directory / "run" / "auth-client"
 
     # -- mail ---------------------------------------------------------------
 
@@ -167,27 +212,23 @@ class Dovecot:
         self.tokens.setdefault(user, token)
         return token
 
-    # -- log ----------------------------------------------------------------
-
-    def log_text(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def log_offset(self) -> int:
-        return len(self.log_text())
-
-    def wait_for_log(self, *needles: str, since: int = 0, timeout: float = 5) -> str:
-        """The first log line (after offset `since`) containing every needle, or None."""
+    def wait_for_message(self, user: str, needle: bytes, timeout: float = 15) -> bytes:
+        """The first message in the user's INBOX containing `needle`, read over plain IMAP
+        straight from Dovecot (not through postern); polled until it arrives."""
         deadline = time.monotonic() + timeout
         while True:
-            for line in self.log_text()[since:].splitlines():
-                if all(n in line for n in needles):
-                    return line
+            with imaplib.IMAP4(self.addresses[0], self.ports.imap, timeout=10) as imap:
+                imap.login(user, self.users[user])
+                imap.select("INBOX", readonly=True)
+                typ, data = imap.search(None, "ALL")
+                for number in reversed(data[0].split() if typ == "OK" else []):
+                    typ, fetched = imap.fetch(number, "(BODY.PEEK[])")
+                    message = fetched[0][1] if typ == "OK" and isinstance(fetched[0], tuple) else b""
+                    if needle in message:
+                        return message
             if time.monotonic() >= deadline:
-                return None
-            time.sleep(0.1)
+                raise AssertionError(f"no message containing {needle!r} reached {user} within {timeout}s")
+            time.sleep(0.2)
 
     def remove(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)

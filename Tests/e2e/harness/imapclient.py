@@ -1,16 +1,10 @@
 """A small raw IMAP client over TLS, for assertions imaplib makes awkward: the exact
 tagged status (OK/NO/BAD), many concurrent sessions, and noticing when the server closes."""
 import base64
-import select
-import socket
-import ssl
 import time
 from dataclasses import dataclass, field
 
-
-def client_context(cafile) -> ssl.SSLContext:
-    """Verifies the server against `cafile` only (hostname/IP included)."""
-    return ssl.create_default_context(cafile=str(cafile))
+from .tlslines import ServerClosed, TlsLineConnection
 
 
 def quote(s: str) -> str:
@@ -31,29 +25,14 @@ class Reply:
         return b"".join(self.untagged)
 
 
-class ImapClosed(Exception):
-    pass
+ImapClosed = ServerClosed
 
 
-class ImapConnection:
-    def __init__(self, port: int, cafile, host: str = "127.0.0.1", timeout: float = 20):
-        raw = socket.create_connection((host, port), timeout=timeout)
-        self.local_port = raw.getsockname()[1]
-        self.sock = client_context(cafile).wrap_socket(raw, server_hostname=host)
-        self.buffer = b""
+class ImapConnection(TlsLineConnection):
+    def __init__(self, port: int, cafile, host: str = "127.0.0.1", source: str = None, timeout: float = 20):
+        super().__init__(port, cafile, host=host, source=source, timeout=timeout)
         self.tag_number = 0
         self.greeting = self._read_line()
-
-    # -- reading ------------------------------------------------------------
-
-    def _fill(self) -> None:
-        try:
-            chunk = self.sock.recv(65536)
-        except (ssl.SSLEOFError, ConnectionResetError, BrokenPipeError) as e:
-            raise ImapClosed(str(e)) from e
-        if not chunk:
-            raise ImapClosed("EOF")
-        self.buffer += chunk
 
     def _read_line(self) -> bytes:
         """One response line with any literals ({n}) inlined."""
@@ -77,9 +56,6 @@ class ImapConnection:
     def _next_tag(self) -> str:
         self.tag_number += 1
         return f"t{self.tag_number}"
-
-    def send(self, data: bytes) -> None:
-        self.sock.sendall(data)
 
     def command(self, text: str, continuations=()) -> Reply:
         """Sends `TAG text`; answers each `+` continuation with the next item of `continuations`."""
@@ -137,41 +113,7 @@ class ImapConnection:
             pass
         self.close()
 
-    def close(self) -> None:
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
     # -- liveness -----------------------------------------------------------
-
-    def closed_by_server(self, timeout: float) -> bool:
-        """True when the server closes the connection within `timeout` (data before the close,
-        such as a BYE, is read and ignored)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            if not self.sock.pending():
-                readable, _, _ = select.select([self.sock], [], [], remaining)
-                if not readable:
-                    return False
-            # Readable may mean only a TLS record with no data (a TLS 1.3 session ticket):
-            # bound the read by the time left.
-            saved = self.sock.gettimeout()
-            self.sock.settimeout(max(remaining, 0.01))
-            try:
-                chunk = self.sock.recv(65536)
-            except (ssl.SSLEOFError, ConnectionResetError, BrokenPipeError, ssl.SSLZeroReturnError):
-                return True
-            except (TimeoutError, ssl.SSLWantReadError):
-                continue
-            finally:
-                self.sock.settimeout(saved)
-            if not chunk:
-                return True
-            self.buffer += chunk
 
     def alive(self) -> bool:
         """True when a NOOP still gets OK."""
@@ -179,12 +121,6 @@ class ImapConnection:
             return self.command("NOOP").ok
         except (ImapClosed, OSError):
             return False
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def login_eventually(port: int, cafile, user: str, password: str, timeout: float) -> ImapConnection:

@@ -1,7 +1,7 @@
 """Short client conversations the tests repeat, through Python's imaplib."""
 import imaplib
 
-from .imapclient import client_context
+from .tlslines import client_context
 
 
 def imaplib_client(port: int, cafile, host: str = "127.0.0.1") -> imaplib.IMAP4_SSL:

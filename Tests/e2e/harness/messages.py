@@ -22,3 +22,32 @@ def make_message(to: str, subject: str, body: str) -> bytes:
         "",
     ]
     return "\r\n".join(lines).encode("ascii")
+
+
+def awkward_body(token: str) -> str:
+    """A body that a careless relay would change: a line starting with "." (dot-stuffing), a
+    line of dots, trailing spaces, a tab, a long line, an empty line; and the token."""
+    return "\n".join([
+        "Hello through postern.",
+        ".a line that starts with a dot",
+        "..",
+        ".",
+        "trailing spaces   ",
+        "a\ttab",
+        "x" * 900,
+        "",
+        token,
+    ]) + "\n"
+
+
+def body_of(message: bytes) -> bytes:
+    """Everything after the header's empty line."""
+    return message.split(b"\r\n\r\n", 1)[1]
+
+
+def message_id(message: bytes) -> str:
+    """The Message-ID without its angle brackets."""
+    for line in message.split(b"\r\n"):
+        if line.lower().startswith(b"message-id:"):
+            return line.split(b":", 1)[1].strip().strip(b"<>").decode()
+    raise ValueError("no Message-ID header")

@@ -70,6 +70,10 @@ class Postern(PosternLog):
         }
         return tomlwriter.merged(base, self.overrides)
 
+    def port_of(self, protocol: str) -> int:
+        """The listening port of "imap4s" (`port`), "pop3s" or "smtps" (from the overrides)."""
+        return self.port if protocol == "imap4s" else self.config()[protocol]["port"]
+
     def write_files(self) -> None:
         d = self.directory
         d.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,8 @@
 that was logged in before still works."""
 from contextlib import contextmanager
 
+from . import mailclients
 from .accounts import MAIL_USERS
-from .imapclient import ImapConnection
 from .procstatus import is_gone
 
 
@@ -27,17 +27,18 @@ def assert_roles_survived(postern, before: dict) -> None:
 
 
 @contextmanager
-def witnessed(postern, pki, user: str = "alice"):
-    """Runs the block beside a session logged in before it; afterwards every role keeps its
-    pid, none died, and that session still answers NOOP and SELECT INBOX."""
+def witnessed(postern, pki, user: str = "alice", protocol: str = "imap4s"):
+    """Runs the block beside a session of `protocol` logged in before it; afterwards every role
+    keeps its pid, none died, and that session still answers (IMAP: NOOP and SELECT INBOX)."""
     before = role_pids(postern)
     assert {"listener", "authd", "relay0"} <= before.keys(), before
-    witness = ImapConnection(postern.port, pki.ca_cert)
+    witness = mailclients.connect(postern, protocol, pki.ca_cert)
     try:
-        assert witness.login(user, MAIL_USERS[user]).ok, "the witness could not log in"
+        assert mailclients.log_in(witness, user, MAIL_USERS[user]), f"the {protocol} witness could not log in"
         yield witness
         assert_roles_survived(postern, before)
-        assert witness.alive(), "the session logged in before the attack no longer answers NOOP"
-        assert witness.command("SELECT INBOX").ok, "the session logged in before the attack cannot SELECT"
+        assert mailclients.answers(witness), f"the {protocol} session logged in before the attack no longer answers"
+        if protocol == "imap4s":
+            assert witness.command("SELECT INBOX").ok, "the session logged in before the attack cannot SELECT"
     finally:
         witness.close()
