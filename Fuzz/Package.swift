@@ -14,8 +14,19 @@ let package = Package(
     targets: [
         // The libFuzzer entry point and deterministic choices drawn from an input.
         .target(name: "FuzzSupport", swiftSettings: strict),
-        .executableTarget(name: "FuzzIMAP", dependencies: [
+        // The checks IMAP, POP3 and SMTP share: pre-authentication dialogue and upstream login,
+        // generic over each protocol's syntax (the targets below hold only that syntax).
+        .target(name: "FuzzDialogues", dependencies: [
             "FuzzSupport", .product(name: "PosternProtocols", package: "postern"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "FuzzIMAP", dependencies: [
+            "FuzzDialogues", "FuzzSupport", .product(name: "PosternProtocols", package: "postern"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "FuzzPOP3", dependencies: [
+            "FuzzDialogues", "FuzzSupport", .product(name: "PosternProtocols", package: "postern"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "FuzzSMTP", dependencies: [
+            "FuzzDialogues", "FuzzSupport", .product(name: "PosternProtocols", package: "postern"),
         ], swiftSettings: strict),
         .executableTarget(name: "FuzzSASL", dependencies: [
             "FuzzSupport", .product(name: "PosternProtocols", package: "postern"),

@@ -273,3 +273,26 @@ final class IMAPUpstreamLoginRedactionTests: XCTestCase {
         XCTAssertNotNil(bytes.firstRange(of: Array("<redacted>".utf8)), reason)
     }
 }
+
+/// Found by the dialogue fuzzers: a password echoed in another form than it was typed.
+final class RedactionFormsTests: XCTestCase {
+    private func assertRedacted(_ text: String, password: String, file: StaticString = #filePath, line: UInt = #line) {
+        let credentials = LoginCredentials(username: "alice", password: password)
+        let out = Array(credentials.redacting(text).utf8)
+        for form in [password, password.replacingOccurrences(of: " ", with: "\t")] {
+            XCTAssertNil(out.firstRange(of: Array(form.utf8)), "\(String(decoding: out, as: UTF8.self))", file: file, line: line)
+        }
+        XCTAssertNil(out.firstRange(of: Array("correct horse".utf8)), file: file, line: line)
+    }
+
+    func testAnEchoWithATabForASpace() {
+        assertRedacted("-ERR [AUTH] bad password correct\thorse", password: "correct horse")
+    }
+
+    func testTheIMAPQuotedForm() {
+        let credentials = LoginCredentials(username: "alice", password: "pa\"ss\\wd")
+        let out = credentials.redacting("P1 BAD Error in IMAP command LOGIN alice \"pa\\\"ss\\\\wd\"")
+        XCTAssertFalse(out.contains("pa\\\"ss\\\\wd"), out)
+        XCTAssertTrue(out.contains("<redacted>"), out)
+    }
+}

@@ -34,4 +34,45 @@ public enum ByteChecks {
         }
         return last == nil || last == 0x0A
     }
+
+    /// The lines of `bytes` without their CRLF, or nil unless the bytes are whole CRLF lines
+    /// (a CR only before LF, an LF only after CR, and a CRLF at the end).
+    public static func crlfLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>]? {
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        for (index, byte) in bytes.enumerated() {
+            switch byte {
+            case 0x0D:
+                guard index + 1 < bytes.count, bytes[index + 1] == 0x0A else { return nil }
+            case 0x0A:
+                guard index > start, bytes[index - 1] == 0x0D else { return nil }
+                lines.append(bytes[start..<index - 1])
+                start = index + 1
+            default:
+                break
+            }
+        }
+        return start == bytes.count ? lines : nil
+    }
+
+    /// Whether the bytes are whole CRLF lines of text: like `arePrintableCRLFLines`, but
+    /// letting through UTF-8 beyond ASCII (a mail host's words may hold it), never a control
+    /// character.
+    public static func areTextCRLFLines(_ bytes: [UInt8]) -> Bool {
+        guard let lines = crlfLines(bytes) else { return false }
+        return lines.allSatisfy { line in
+            String(validating: line, as: UTF8.self).map { text in
+                !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+            } ?? false
+        }
+    }
+
+    /// Whether `bytes` start with the ASCII `prefix`, ignoring the case of ASCII letters.
+    public static func hasPrefix(_ bytes: some Collection<UInt8>, ignoringCase prefix: String) -> Bool {
+        bytes.count >= prefix.utf8.count && zip(bytes, prefix.utf8).allSatisfy { upper($0) == upper($1) }
+    }
+
+    private static func upper(_ byte: UInt8) -> UInt8 {
+        byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte
+    }
 }

@@ -5,6 +5,11 @@
 public func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
                     file: StaticString = #fileID, line: UInt = #line) {
     if !condition() {
-        fatalError("invariant violated: \(message())", file: file, line: line)
+        violation(message(), file: file, line: line)
     }
+}
+
+/// A broken invariant found without a condition to test (an impossible action, a parse that failed).
+public func violation(_ message: String, file: StaticString = #fileID, line: UInt = #line) -> Never {
+    fatalError("invariant violated: \(message)", file: file, line: line)
 }
