@@ -33,6 +33,8 @@ let package = Package(
         // Pure code: no I/O, testable without sockets.
         .target(name: "PosternCore", dependencies: ["CPostern"], swiftSettings: strict),
         .target(name: "PosternProtocols", dependencies: ["PosternCore"], swiftSettings: strict),
+        // RADIUS packets (RFC 2865/2866/3579): encoding, hiding, authenticators; no I/O.
+        .target(name: "PosternRADIUS", dependencies: ["COpenSSL", "PosternCore"], swiftSettings: strict),
         .target(name: "PosternConfig", dependencies: [
             "PosternCore", .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: strict),
@@ -75,6 +77,7 @@ let package = Package(
 
         .testTarget(name: "PosternCoreTests", dependencies: ["PosternCore"]),
         .testTarget(name: "PosternProtocolsTests", dependencies: ["PosternProtocols"]),
+        .testTarget(name: "PosternRADIUSTests", dependencies: ["PosternRADIUS"]),
         .testTarget(name: "PosternConfigTests", dependencies: ["PosternConfig"]),
         .testTarget(name: "PosternIPCTests", dependencies: [
             "PosternIPC", .product(name: "NIOCore", package: "swift-nio"),

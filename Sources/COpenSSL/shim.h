@@ -31,4 +31,6 @@ static inline int postern_ssl_ctx_set_max_proto(SSL_CTX *ctx, int v) { return (i
 static inline BUF_MEM *postern_bio_get_mem_ptr(BIO *b) { BUF_MEM *m = NULL; BIO_get_mem_ptr(b, &m); return m; }
 /* RFC 2253 one-line names, but UTF-8 left as is (RFC 4514) rather than escaped byte by byte. */
 static inline unsigned long POSTERN_XN_FLAG_RFC4514(void) { return XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB; }
+/* Added for PosternRADIUS: RAND_bytes for Request Authenticators. */
+#include <openssl/rand.h>
 #endif
