@@ -28,6 +28,8 @@ public enum LogEvent: String, Sendable, CaseIterable {
     case authAttempt = "auth-attempt"
     case authResult = "auth-result"
     case authPenalty = "auth-penalty"
+    case serverDead = "server-dead"
+    case serverAlive = "server-alive"
     case authorization = "authorization"
     case relayRequested = "relay-requested"
     case relayEstablished = "relay-established"
