@@ -16,6 +16,7 @@ packages=(
     postfix swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl
     openssl curl strace python3 python3-pytest
     nginx libnginx-mod-mail    # the reference proxy of `make bench`
+    freeradius freeradius-utils slapd ldap-utils libldap-dev    # RADIUS and LDAP AAA test servers
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -25,6 +26,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     # Postfix: no /etc/postfix/main.cf and no system instance; the tests run a private one.
     echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
     echo "postfix postfix/mailname string localhost" | debconf-set-selections
+    # slapd: no dc=nodomain database and no /etc/ldap/slapd.d; the tests run a private one.
+    echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi

@@ -1,5 +1,6 @@
 """Fixtures of the end-to-end suite: one CA, one Dovecot, and (for the tests that ask) one
-Postfix and one Dovecot that trusts the proxy, per test session; a fresh postern per test.
+Postfix, one Dovecot that trusts the proxy, one FreeRADIUS and one slapd, per test session;
+a fresh postern per test.
 Helpers live in harness/ (this directory is on sys.path)."""
 import os
 import shutil
@@ -11,10 +12,12 @@ import pytest
 from harness.accounts import MAIL_HOST_ONLY_FIELDS, MAIL_USERS, all_passwords, mail_host_users, vpn_users
 from harness.certs import make_pki
 from harness.dovecot import Dovecot
+from harness.ldap import Ldap
 from harness.mailproxies import pop3s, smtps
 from harness.postfix import Postfix
 from harness.postern import Postern
 from harness.posternlog import PosternError
+from harness.radius import Radius
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -76,6 +79,36 @@ def trusting_dovecot(e2e_dir, pki):
 def postfix(e2e_dir, pki, dovecot):
     """Postfix on 127.0.0.1: AUTH through Dovecot, delivery to Dovecot's LMTP (TESTBED §2a)."""
     server = Postfix(e2e_dir / "postfix", pki, dovecot)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def radius(e2e_dir):
+    """FreeRADIUS on 127.0.0.1 (TESTBED §3): `radius.ports.auth`/`.acct`, `radius.secret`;
+    the users of radius.radius_users() (alice with Class "OU=Engineering;"); Message-Authenticator
+    required in requests and sent in replies; `radius.wait_for_accounting(...)` reads the detail file."""
+    if os.geteuid() != 0:
+        pytest.skip("the test FreeRADIUS needs root (it drops to freerad)")
+    server = Radius(e2e_dir / "radius")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def ldap(e2e_dir, pki):
+    """slapd on 127.0.0.1 (TESTBED §4): `ldap.ldap_url` (StartTLS), `ldap.ldaps_url`, base
+    dc=example,dc=org; alice in cn=engineering, bob in no group; the service account
+    `ldap.service_dn` with `ldap.service_password` may search, anonymous clients may not."""
+    if os.geteuid() != 0:
+        pytest.skip("the test slapd needs root (it reads the test server key)")
+    server = Ldap(e2e_dir / "ldap", pki)
     server.start()
     try:
         yield server
