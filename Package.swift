@@ -63,7 +63,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),
         .executableTarget(name: "authd", dependencies: [
-            "PosternCore", "PosternConfig", "PosternIPC", "PosternSandbox", "CPostern",
+            "PosternCore", "PosternConfig", "PosternIPC", "PosternSandbox", "PosternRADIUS", "CPostern",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),

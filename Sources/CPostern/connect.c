@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -61,4 +62,39 @@ int postern_connect_tcp(const char *host, uint16_t port, int timeout_ms, int *er
     freeaddrinfo(list);
     *err_out = last;
     return -1;
+}
+
+int postern_connect_udp(const char *host, uint16_t port, int *err_out) {
+    char service[8];
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    struct addrinfo hints, *list = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_DGRAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    int rc = getaddrinfo(host, service, &hints, &list);
+    if (rc != 0) {
+        *err_out = rc == EAI_SYSTEM ? errno : EHOSTUNREACH;
+        return -1;
+    }
+    int last = EHOSTUNREACH;
+    for (struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) { last = errno; continue; }
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) { freeaddrinfo(list); return fd; }
+        last = errno;
+        close(fd);
+    }
+    freeaddrinfo(list);
+    *err_out = last;
+    return -1;
+}
+
+int postern_local_address(int fd, char *out, size_t outlen) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0) return -1;
+    const void *addr = ss.ss_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+                                                : (const void *)&((struct sockaddr_in *)&ss)->sin_addr;
+    return inet_ntop(ss.ss_family, addr, out, (socklen_t)outlen) ? 0 : -1;
 }

@@ -20,6 +20,9 @@ final class AuthDaemon: @unchecked Sendable {
     private var listener: IPCChannel?
     private var table = AuthSessionTable<SessionID>(maxAttempts: 3)
     private var penalty = FailurePenalty()
+    /// RADIUS shared secrets and LDAP bind passwords, by file path, from the supervisor.
+    private var secrets: [String: [UInt8]] = [:]
+    private lazy var radius = RADIUSAuthenticator(queue: queue, logger: logger)
     /// Who each granted session is, so a login the mail host refuses counts against them too.
     private var grantedTo: [SessionID: (address: String, user: String)] = [:]
     private let user: String
@@ -34,6 +37,7 @@ final class AuthDaemon: @unchecked Sendable {
         link.start(.init(commit: { [self] generation in
             queue.async { [self] in
                 configuration = generation.configuration
+                secrets = generation.material.pieces(generation: generation.number, kind: .secret)
                 table.maxAttempts = generation.configuration.limits.maxFailedAttempts
             }
         }, peer: { [self] info, fd in
@@ -146,6 +150,10 @@ final class AuthDaemon: @unchecked Sendable {
             reply(.deny(.temporary))
             return
         }
+        if case .radius(let servers) = group.backend {
+            checkRADIUS(request, plan: plan, group: group, servers: servers, configuration: configuration, reply: reply)
+            return
+        }
         guard case .local(let usersFile) = group.backend else {
             table.fail(request.session)
             logger.log(.authResult, session: sessionID, ["result": "temporary-failure", "server-group": LogValue(groupName),
@@ -182,9 +190,56 @@ final class AuthDaemon: @unchecked Sendable {
         }
     }
 
+    private func checkRADIUS(_ request: AuthRequest, plan: LoginPlan, group: ServerGroup, servers: [RadiusServer],
+                             configuration: PosternConfiguration, reply: @escaping @Sendable (AuthDecision) -> Void) {
+        let sessionID = request.session.description
+        let user = plan.credentials.vpnUser
+        radius.authenticate(group: group, servers: servers, secrets: secrets, user: user,
+                            password: plan.credentials.vpnPassword, clientAddress: request.clientAddress,
+                            session: request.session) { [self] outcome in
+            switch outcome {
+            case .accepted(let access, let server):
+                penalty.recordSuccess(address: request.clientAddress, user: user)
+                logger.log(.authResult, session: sessionID, ["result": "success", "method": "aaa", "vpn-user": LogValue(user),
+                                                             "server-group": LogValue(group.name), "server": LogValue(server)])
+                let limits = ReplyLimits(idle: access.idleTimeout, session: access.sessionTimeout)
+                authorize(request, plan: plan, aaaPolicy: access.groupPolicy.map { ($0, PolicySource.radiusClass) },
+                          configuration: configuration, replyLimits: limits, reply: reply)
+            case .rejected(let server):
+                table.fail(request.session)
+                penalty.recordFailure(address: request.clientAddress, user: user, now: monotonicSeconds())
+                logger.log(.authResult, session: sessionID, ["result": "failure", "method": "aaa", "vpn-user": LogValue(user),
+                                                             "server-group": LogValue(group.name), "server": LogValue(server),
+                                                             "reason": "Access-Reject"])
+                reply(.deny(.refused))
+            case .unavailable(let reason):
+                table.fail(request.session)
+                logger.log(.authResult, session: sessionID, ["result": "temporary-failure", "method": "aaa",
+                                                             "vpn-user": LogValue(user), "server-group": LogValue(group.name),
+                                                             "reason": LogValue(reason)])
+                reply(.deny(.temporary))
+            }
+        }
+    }
+
+    /// Session-Timeout and Idle-Timeout from an Access-Accept, in seconds: they only tighten.
+    struct ReplyLimits {
+        var idle: UInt32?
+        var session: UInt32?
+        static let none = ReplyLimits(idle: nil, session: nil)
+
+        func tighten(_ milliseconds: Int64, with seconds: UInt32?) -> UInt64 {
+            let configured = UInt64(max(0, milliseconds))
+            guard let seconds, seconds > 0 else { return configured }
+            let fromReply = UInt64(seconds) * 1000
+            return configured == 0 ? fromReply : min(configured, fromReply)
+        }
+    }
+
     /// Group policy (SPEC §3) and its login-time limits: protocol allowed, simultaneous logins.
     private func authorize(_ request: AuthRequest, plan: LoginPlan, aaaPolicy: (String, PolicySource)?,
-                           configuration: PosternConfiguration, reply: @Sendable (AuthDecision) -> Void) {
+                           configuration: PosternConfiguration, replyLimits: ReplyLimits = .none,
+                           reply: @Sendable (AuthDecision) -> Void) {
         let sessionID = request.session.description
         let settings = configuration.protocols[request.proto]!
         let resolution = GroupPolicyResolver.resolve(fromAAA: aaaPolicy.map { (name: $0.0, source: $0.1) },
@@ -220,8 +275,8 @@ final class AuthDaemon: @unchecked Sendable {
                                                         "source": LogValue(source.rawValue)])
         reply(.allow(Grant(vpnUser: user, mailUser: plan.credentials.mailUser, mailPassword: plan.credentials.mailPassword,
                            mailHost: plan.mailHost.host, mailPort: plan.mailHost.port, groupPolicy: name,
-                           idleTimeout: UInt64(max(0, policy.idleTimeout.milliseconds)),
-                           maxSessionTime: UInt64(max(0, policy.maxSessionTime.milliseconds)))))
+                           idleTimeout: replyLimits.tighten(policy.idleTimeout.milliseconds, with: replyLimits.idle),
+                           maxSessionTime: replyLimits.tighten(policy.maxSessionTime.milliseconds, with: replyLimits.session))))
     }
 
     private func monotonicSeconds() -> Double {

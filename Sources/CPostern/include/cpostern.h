@@ -49,6 +49,11 @@ int postern_pipe_nonblocking(int fds[2]);
  * Returns a non-blocking, close-on-exec TCP socket with TCP_NODELAY, or -1 with *err_out set. */
 int postern_connect_tcp(const char *host, uint16_t port, int timeout_ms, int *err_out);
 
+/* A non-blocking, close-on-exec UDP socket connected to host:port (a RADIUS server), or -1. */
+int postern_connect_udp(const char *host, uint16_t port, int *err_out);
+/* The local address of a socket as text (for NAS-IP-Address). Returns 0 or -1. */
+int postern_local_address(int fd, char *out, size_t outlen);
+
 /* 1 when password matches the crypt(3) hash, 0 when not, -1 when the hash is unusable. */
 int postern_crypt_verify(const char *password, const char *hash);
 /* Writes a new hash of password with a fresh salt for prefix ("$y$" yescrypt, "$6$" sha512-crypt).

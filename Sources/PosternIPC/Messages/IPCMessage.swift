@@ -74,6 +74,8 @@ public enum MaterialKind: UInt8, Sendable {
     case tlsIdentity = 2
     /// PEM trust roots for one protocol's upstream TLS (relay only); `name` is the protocol.
     case upstreamTrust = 3
+    /// The contents of one `*-file` secret (authd only); `name` is the file's path.
+    case secret = 4
 }
 
 public struct MaterialChunk: Equatable, Sendable {

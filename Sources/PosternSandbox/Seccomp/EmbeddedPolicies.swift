@@ -4,7 +4,8 @@ enum EmbeddedPolicies {
     static let text: [String: String] = [
         "authd": #"""
 # The authd role: answers the listener's authentication requests, reads the local users file,
-# keeps the session registry. It accepts no connection and never holds a client socket.
+# asks the RADIUS servers, keeps the session registry. It accepts no connection and never holds
+# a client socket.
 #
 # Syntax: `syscall [argN=VALUE | argN&MASK=VALUE ...] [errno NAME]`; anything not listed kills.
 
@@ -94,9 +95,13 @@ getrandom
 sysinfo
 uname
 
-## probes from libraries, answered with a refusal (name service, syslog)
-socket          errno EACCES
-connect         errno EACCES
+## AAA servers: connected UDP sockets to RADIUS (no bind, listen or accept)
+socket
+connect
+sendto
+recvfrom
+
+## probes answered with a refusal
 open            errno EACCES
 """#,
         "listener": #"""

@@ -200,7 +200,13 @@ final class Supervisor: @unchecked Sendable {
                     channel.send(message)
                 }
             }
-        case .authd, .supervisor:
+        case .authd:
+            for (path, secret) in material.secrets {
+                for message in Material.chunks(secret, generation: generation, kind: .secret, name: path) {
+                    channel.send(message)
+                }
+            }
+        case .supervisor:
             break
         }
         channel.send(.commit(generation: generation))

@@ -1,0 +1,81 @@
+"""RADIUS authentication (SPEC §3) against a real FreeRADIUS that requires Message-Authenticator:
+the group policy from Class, refusals, and failover past a server that does not answer."""
+import os
+import time
+
+from harness.accounts import MAIL_USERS, WRONG_PASSWORD
+from harness.imapclient import ImapConnection
+from harness.radiusfakes import SilentUdpPort
+
+
+def radius_group(secret_file, *servers, timeout="1s", retries=1):
+    return {"protocol": "radius", "timeout": timeout, "retries": retries, "dead-time": "60s",
+            "server": [{"host": "127.0.0.1", "auth-port": auth, "acct-port": acct, "secret-file": str(secret_file)}
+                       for auth, acct in servers]}
+
+
+def write_secret(path, secret):
+    path.write_text(secret + "\n")
+    os.chmod(path, 0o600)   # root's alone: only the supervisor reads it, and hands it to authd
+    return path
+
+
+def test_class_selects_the_policy_and_a_wrong_password_is_refused(start_postern, radius, pki, e2e_dir):
+    secret = write_secret(e2e_dir / "radius-secret-1", radius.secret)
+    postern = start_postern(overrides={
+        "aaa-server-group": {"RAD": radius_group(secret, (radius.ports.auth, radius.ports.acct))},
+        "group-policy": {"Engineering": {"simultaneous-logins": 5}},
+        "imap4s": {"authentication-server-group": "RAD"},
+    })
+    with ImapConnection(postern.port, pki.ca_cert) as conn:
+        assert conn.login("alice", MAIL_USERS["alice"]).ok
+        session = postern.session_of_client(conn.local_port)
+    granted = postern.wait_for("authorization", session=session)
+    assert (granted["policy"], granted["source"]) == ("Engineering", "radius-class"), granted
+    with ImapConnection(postern.port, pki.ca_cert) as conn:
+        assert conn.login("bob", MAIL_USERS["bob"]).ok
+        session = postern.session_of_client(conn.local_port)
+    assert postern.wait_for("authorization", session=session)["policy"] == "DfltGrpPolicy"
+    with ImapConnection(postern.port, pki.ca_cert) as conn:
+        assert conn.login("bob", WRONG_PASSWORD).status == "NO"
+        session = postern.session_of_client(conn.local_port)
+    refused = postern.wait_for("auth-result", session=session)
+    assert refused["result"] == "failure" and refused["reason"] == "Access-Reject", refused
+    assert "Login OK: [alice]" in radius.log_text()
+    assert radius.secret not in postern.log_text()
+
+
+def test_a_silent_first_server_is_passed_over_and_then_skipped(start_postern, radius, pki, e2e_dir):
+    secret = write_secret(e2e_dir / "radius-secret-2", radius.secret)
+    with SilentUdpPort() as silent:
+        postern = start_postern(overrides={
+            "aaa-server-group": {"RAD": radius_group(secret, (silent.port, silent.port + 1),
+                                                     (radius.ports.auth, radius.ports.acct))},
+            "imap4s": {"authentication-server-group": "RAD"},
+        })
+        with ImapConnection(postern.port, pki.ca_cert) as conn:
+            assert conn.login("alice", MAIL_USERS["alice"]).ok
+        dead = postern.wait_for("server-dead")
+        assert dead["name"] == f"127.0.0.1:{silent.port}", dead
+        asked = silent.received
+        assert asked == 2, f"the silent server got {asked} requests, expected 1 + 1 retry"
+        started = time.monotonic()
+        with ImapConnection(postern.port, pki.ca_cert) as conn:
+            assert conn.login("bob", MAIL_USERS["bob"]).ok
+        assert time.monotonic() - started < 1.0, "the dead server was waited for again"
+        assert silent.received == asked, "the dead server was asked again within its dead-time"
+
+
+def test_no_live_server_is_a_temporary_failure(start_postern, pki, e2e_dir):
+    secret = write_secret(e2e_dir / "radius-secret-3", "unused-secret")
+    with SilentUdpPort() as silent:
+        postern = start_postern(overrides={
+            "aaa-server-group": {"RAD": radius_group(secret, (silent.port, silent.port + 1), retries=0)},
+            "imap4s": {"authentication-server-group": "RAD"},
+        })
+        with ImapConnection(postern.port, pki.ca_cert) as conn:
+            reply = conn.login("alice", MAIL_USERS["alice"])
+            assert reply.status == "NO" and "[UNAVAILABLE]" in reply.text, reply
+            session = postern.session_of_client(conn.local_port)
+        assert postern.wait_for("auth-result", session=session)["result"] == "temporary-failure"
+    assert "unused-secret" not in postern.log_text()
