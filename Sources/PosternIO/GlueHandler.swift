@@ -10,6 +10,8 @@ public final class GlueHandler {
     public private(set) var bytesRead: UInt64 = 0
     /// This side ended the pair: its peer closed while the partner's was still open.
     public private(set) var closedFirst = false
+    /// The last bytes this side read (at most 16), to tell a logout from a dropped connection.
+    public private(set) var tail: [UInt8] = []
 
     private init() {}
 
@@ -68,7 +70,14 @@ extension GlueHandler: ChannelDuplexHandler {
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        bytesRead &+= UInt64(unwrapInboundIn(data).readableBytes)
+        let buffer = unwrapInboundIn(data)
+        bytesRead &+= UInt64(buffer.readableBytes)
+        if buffer.readableBytes <= 64 {
+            // Only short reads can be a LOGOUT or QUIT; bulk data is never copied.
+            tail = Array((tail + buffer.readableBytesView).suffix(16))
+        } else {
+            tail = []
+        }
         partner?.partnerWrite(data)
     }
 

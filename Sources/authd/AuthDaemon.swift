@@ -2,6 +2,7 @@ import Dispatch
 import PosternConfig
 import PosternCore
 import PosternIPC
+import PosternRADIUS
 import PosternSandbox
 #if canImport(Glibc)
 import Glibc
@@ -22,9 +23,12 @@ final class AuthDaemon: @unchecked Sendable {
     private var penalty = FailurePenalty()
     /// RADIUS shared secrets and LDAP bind passwords, by file path, from the supervisor.
     private var secrets: [String: [UInt8]] = [:]
-    private lazy var radius = RADIUSAuthenticator(queue: queue, logger: logger)
+    private lazy var radius = RADIUSClient(queue: queue, logger: logger)
     /// Who each granted session is, so a login the mail host refuses counts against them too.
     private var grantedTo: [SessionID: (address: String, user: String)] = [:]
+    /// Sessions whose Accounting Start went out, for their Stop.
+    private var accounted: [SessionID: AccountedSession] = [:]
+    private var accountingStarted = false
     private let user: String
 
     init(user: String) {
@@ -38,6 +42,10 @@ final class AuthDaemon: @unchecked Sendable {
             queue.async { [self] in
                 configuration = generation.configuration
                 secrets = generation.material.pieces(generation: generation.number, kind: .secret)
+                if !accountingStarted {
+                    accountingStarted = true
+                    accountOn(generation.configuration)
+                }
                 table.maxAttempts = generation.configuration.limits.maxFailedAttempts
             }
         }, peer: { [self] info, fd in
@@ -82,12 +90,15 @@ final class AuthDaemon: @unchecked Sendable {
                 try table.establish(message.session, user: message.vpnUser)
             } catch {
                 logger.log(.ipcViolation, session: message.session.description, ["peer": "listener", "error": LogValue("\(error)")])
+                return
             }
+            accountStart(message)
         case .sessionEnded(let message):
             let failedAtMailHost = message.reason == "login-failed"
             if failedAtMailHost, let who = grantedTo[message.session] {
                 penalty.recordFailure(address: who.address, user: who.user, now: monotonicSeconds())
             }
+            if !failedAtMailHost { accountStop(message) }
             grantedTo[message.session] = nil
             table.end(message.session, keepForRetry: failedAtMailHost)
         default:
@@ -212,7 +223,7 @@ final class AuthDaemon: @unchecked Sendable {
                                                              "server-group": LogValue(group.name), "server": LogValue(server),
                                                              "reason": "Access-Reject"])
                 reply(.deny(.refused))
-            case .unavailable(let reason):
+            case .unavailable(let reason), .acknowledged(server: let reason):
                 table.fail(request.session)
                 logger.log(.authResult, session: sessionID, ["result": "temporary-failure", "method": "aaa",
                                                              "vpn-user": LogValue(user), "server-group": LogValue(group.name),
@@ -283,5 +294,91 @@ final class AuthDaemon: @unchecked Sendable {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    // MARK: - Accounting (SPEC §3, RFC 2866)
+
+    struct AccountedSession {
+        var group: String
+        var user: String
+        var clientAddress: String
+    }
+
+    private func accountingGroup(for proto: MailProtocol) -> (ServerGroup, [RadiusServer])? {
+        guard let name = configuration?.protocols[proto]?.accountingServerGroup,
+              let group = configuration?.serverGroups[name], case .radius(let servers) = group.backend else { return nil }
+        return (group, servers)
+    }
+
+    /// Accounting-On for every accounting group, once authd has its first configuration.
+    private func accountOn(_ configuration: PosternConfiguration) {
+        let names = Set(configuration.protocols.values.compactMap(\.accountingServerGroup))
+        for name in names.sorted() {
+            guard let group = configuration.serverGroups[name], case .radius(let servers) = group.backend else { continue }
+            send(.accountingOn, group: group, servers: servers, session: nil, attributes: [
+                .integer(.acctStatusType, 7), .string(.acctSessionId, "postern-\(getpid())"),
+            ])
+        }
+    }
+
+    private func accountStart(_ message: SessionEstablished) {
+        guard let (group, servers) = accountingGroup(for: message.proto) else { return }
+        let address = grantedTo[message.session]?.address ?? ""
+        accounted[message.session] = AccountedSession(group: group.name, user: message.vpnUser, clientAddress: address)
+        send(.start, group: group, servers: servers, session: message.session, attributes: [
+            .integer(.acctStatusType, RADIUSValues.acctStatusStart), .string(.acctSessionId, message.session.description),
+            .string(.userName, message.vpnUser), .string(.callingStationId, address),
+            .integer(.nasPortType, RADIUSValues.nasPortTypeVirtual),
+        ])
+    }
+
+    private func accountStop(_ message: SessionEnded) {
+        guard let session = accounted.removeValue(forKey: message.session),
+              let group = configuration?.serverGroups[session.group], case .radius(let servers) = group.backend else { return }
+        send(.stop, group: group, servers: servers, session: message.session, attributes: [
+            .integer(.acctStatusType, RADIUSValues.acctStatusStop), .string(.acctSessionId, message.session.description),
+            .string(.userName, session.user), .string(.callingStationId, session.clientAddress),
+            .integer(.nasPortType, RADIUSValues.nasPortTypeVirtual),
+            .integer(.acctInputOctets, UInt32(truncatingIfNeeded: message.bytesIn)),
+            .integer(.acctInputGigawords, UInt32(truncatingIfNeeded: message.bytesIn >> 32)),
+            .integer(.acctOutputOctets, UInt32(truncatingIfNeeded: message.bytesOut)),
+            .integer(.acctOutputGigawords, UInt32(truncatingIfNeeded: message.bytesOut >> 32)),
+            .integer(.acctSessionTime, UInt32(clamping: message.durationMilliseconds / 1000)),
+            .integer(.acctTerminateCause, Self.terminateCause(message.reason)),
+        ])
+    }
+
+    enum AccountingRecord: String {
+        case accountingOn = "accounting-on"
+        case start
+        case stop
+    }
+
+    /// Sent in the background: a slow or dead accounting server never holds up a session.
+    private func send(_ record: AccountingRecord, group: ServerGroup, servers: [RadiusServer], session: SessionID?,
+                      attributes: [RADIUSAttribute]) {
+        radius.account(group: group, servers: servers, secrets: secrets, attributes: attributes) { [self] outcome in
+            switch outcome {
+            case .acknowledged(let server):
+                logger.log(.accounting, session: session?.description, ["record": LogValue(record.rawValue), "result": "sent",
+                                                                       "server-group": LogValue(group.name), "server": LogValue(server)])
+            case .unavailable(let reason), .rejected(server: let reason), .accepted(_, server: let reason):
+                logger.log(.accounting, session: session?.description, ["record": LogValue(record.rawValue), "result": "failed",
+                                                                       "server-group": LogValue(group.name), "reason": LogValue(reason)])
+            }
+        }
+    }
+
+    /// Why a session ended, as RADIUS names it (RFC 2866 §5.10).
+    static func terminateCause(_ reason: String) -> UInt32 {
+        switch reason {
+        case "client-closed", "client-logout", "closed-by-dialogue": RADIUSValues.terminateUserRequest
+        case "idle-timeout": RADIUSValues.terminateIdleTimeout
+        case "max-session-time": RADIUSValues.terminateSessionTimeout
+        case "admin-reset": RADIUSValues.terminateAdminReset
+        case "mail-host-closed": 3  // Lost-Service
+        case "shutdown": RADIUSValues.terminateNASReboot
+        default: RADIUSValues.terminateLostCarrier
+        }
     }
 }

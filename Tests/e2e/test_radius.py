@@ -79,3 +79,38 @@ def test_no_live_server_is_a_temporary_failure(start_postern, pki, e2e_dir):
             session = postern.session_of_client(conn.local_port)
         assert postern.wait_for("auth-result", session=session)["result"] == "temporary-failure"
     assert "unused-secret" not in postern.log_text()
+
+
+def test_accounting_records_a_session_with_its_octets_and_cause(start_postern, radius, dovecot, pki, e2e_dir):
+    secret = write_secret(e2e_dir / "radius-secret-4", radius.secret)
+    server = [(radius.ports.auth, radius.ports.acct)]
+    postern = start_postern(overrides={
+        "aaa-server-group": {"RAD": radius_group(secret, *server)},
+        "imap4s": {"authentication-server-group": "RAD", "accounting-server-group": "RAD"},
+    })
+    assert radius.wait_for_accounting(Acct_Status_Type="Accounting-On")
+    conn = ImapConnection(postern.port, pki.ca_cert)
+    assert conn.login("bob", MAIL_USERS["bob"]).ok
+    session = postern.session_of_client(conn.local_port)
+    # What the client sends after its login, byte for byte (the harness tags t2, t3, ...).
+    sent = 0
+    for text in ("SELECT INBOX", "FETCH 1 BODY.PEEK[]", "LOGOUT"):
+        sent += len(f"t{conn.tag_number + 1} {text}\r\n")
+        try:
+            reply = conn.command(text)
+        except Exception:
+            reply = None
+        if text != "LOGOUT":
+            assert reply.ok
+    conn.close()
+    closed = postern.wait_for("session-closed", session=session)
+    assert closed["reason"] == "client-logout", closed
+    start = radius.wait_for_accounting(Acct_Status_Type="Start", Acct_Session_Id=session)
+    assert start["User-Name"] == "bob" and start["Calling-Station-Id"] == "127.0.0.1", start
+    stop = radius.wait_for_accounting(Acct_Status_Type="Stop", Acct_Session_Id=session)
+    assert stop["Acct-Terminate-Cause"] == "User-Request", stop
+    assert int(stop["Acct-Input-Octets"]) == sent == int(closed["bytes-in"]), (stop, sent, closed)
+    assert int(stop["Acct-Output-Octets"]) == int(closed["bytes-out"]), (stop, closed)
+    # The whole delivered message (about 260 bytes) came back through the session.
+    assert int(stop["Acct-Output-Octets"]) > 250
+    assert int(stop.get("Acct-Session-Time", "0")) >= 0

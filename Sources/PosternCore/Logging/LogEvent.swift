@@ -30,6 +30,7 @@ public enum LogEvent: String, Sendable, CaseIterable {
     case authPenalty = "auth-penalty"
     case serverDead = "server-dead"
     case serverAlive = "server-alive"
+    case accounting = "accounting"
     case authorization = "authorization"
     case relayRequested = "relay-requested"
     case relayEstablished = "relay-established"

@@ -135,6 +135,11 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if let tls = error as? TLSError {
+            if case .unexpectedEOF = tls {
+                // Many mail clients hang up without a close_notify; that is an ordinary close.
+                context.close(promise: nil)
+                return
+            }
             if case .handshaking = phase {
                 closeReason = "tls-failed"
                 logger.log(.tlsFailed, session: session.id.description, ["error": LogValue(String(describing: tls))])
@@ -404,7 +409,12 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         sessionTimer?.cancel()
         session.services.registry.remove(session.id, proto: session.proto)
         session.services.relays.sessionEnded(session.id)
-        if glue?.mailHost.closedFirst == true, closeReason == "client-closed" { closeReason = "mail-host-closed" }
+        if closeReason == "client-closed", Self.endsWithGoodbye(glue?.client.tail ?? []) {
+            // Whoever closed first, a session whose client said goodbye ended at the user's request.
+            closeReason = "client-logout"
+        } else if glue?.mailHost.closedFirst == true, closeReason == "client-closed" {
+            closeReason = "mail-host-closed"
+        }
         let bytesIn = glue?.client.bytesRead ?? 0
         let bytesOut = glue?.mailHost.bytesRead ?? 0
         let duration = (NIODeadline.now() - session.startedAt).nanoseconds / 1_000_000
@@ -417,6 +427,12 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             "reason": LogValue(closeReason), "bytes-in": .int(bytesIn), "bytes-out": .int(bytesOut),
             "duration-ms": .int(max(0, duration)),
         ])
+    }
+
+    /// Whether the client's last words were IMAP LOGOUT or POP3/SMTP QUIT.
+    static func endsWithGoodbye(_ tail: [UInt8]) -> Bool {
+        let text = String(decoding: tail, as: UTF8.self).uppercased()
+        return text.hasSuffix("LOGOUT\r\n") || text.hasSuffix("QUIT\r\n") || text.hasSuffix("LOGOUT\n") || text.hasSuffix("QUIT\n")
     }
 
     private var evictionNotice: String {

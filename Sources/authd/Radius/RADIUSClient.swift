@@ -6,26 +6,34 @@ import PosternRADIUS
 import Glibc
 #endif
 
-/// Checks a user against a RADIUS server group (SPEC §3, RFC 2865/3579): PAP with
-/// Message-Authenticator, servers in order with timeout, retries and dead-time, replies
-/// verified. Everything runs on authd's queue; no call blocks it.
-/// Confined to authd's queue.
-final class RADIUSAuthenticator: @unchecked Sendable {
+/// Talks to RADIUS server groups (SPEC §3, RFC 2865/2866/3579): one exchange is a request
+/// to the group's live servers in order, with timeout, retries and dead-time, and a verified
+/// reply. Authentication (PAP with Message-Authenticator) and accounting share it. Everything
+/// runs on authd's queue, and no call blocks it. Confined to authd's queue.
+final class RADIUSClient: @unchecked Sendable {
     enum Outcome {
         case accepted(RADIUSAccessReply, server: String)
         case rejected(server: String)
+        /// An Accounting-Response.
+        case acknowledged(server: String)
         /// No server could be asked or none answered: a temporary failure, not a wrong password.
         case unavailable(String)
     }
+
+    enum Port {
+        case authentication
+        case accounting
+    }
+
+    /// Builds the request for one server: its identifier, its secret, our address towards it.
+    typealias Builder = (UInt8, [UInt8], String?) throws(RADIUSError) -> RADIUSRequest
 
     private struct Pending {
         var transaction = RADIUSTransaction()
         var groupName: String
         var endpoints: [RADIUSEndpoint]
         var secrets: [[UInt8]]
-        var user: String
-        var password: [UInt8]
-        var attributes: [RADIUSAttribute]
+        var build: Builder
         /// The request sent to the current server, kept for retransmission and for verifying.
         var request: (server: Int, identifier: UInt8, request: RADIUSRequest)?
         var completion: (Outcome) -> Void
@@ -46,9 +54,43 @@ final class RADIUSAuthenticator: @unchecked Sendable {
 
     private var now: Duration { ContinuousClock.now - origin }
 
+    /// PAP for `user`, as SPEC §3 and the AAA issue ask: NAS-Identifier, the NAS address,
+    /// Service-Type, NAS-Port-Type Virtual, Calling-Station-Id (the client's address).
     func authenticate(group: ServerGroup, servers: [RadiusServer], secrets: [String: [UInt8]], user: String,
                       password: String, clientAddress: String, session: SessionID,
                       completion: @escaping (Outcome) -> Void) {
+        let attributes: [RADIUSAttribute] = [
+            .string(.nasIdentifier, "postern"),
+            .integer(.serviceType, RADIUSValues.serviceTypeLogin),
+            .integer(.nasPortType, RADIUSValues.nasPortTypeVirtual),
+            .string(.callingStationId, clientAddress),
+            .string(.acctSessionId, session.description),
+        ]
+        let passwordBytes = Array(password.utf8)
+        exchange(group: group, servers: servers, secrets: secrets, port: .authentication, completion: completion) {
+            (identifier: UInt8, secret: [UInt8], nas: String?) throws(RADIUSError) -> RADIUSRequest in
+            try RADIUSRequestBuilder.accessRequest(identifier: identifier, userName: user, password: passwordBytes,
+                                                   attributes: Self.withNAS(nas, attributes), secret: secret)
+        }
+    }
+
+    /// An Accounting-Request with `attributes` (RFC 2866), plus NAS-Identifier and the NAS address.
+    func account(group: ServerGroup, servers: [RadiusServer], secrets: [String: [UInt8]], attributes: [RADIUSAttribute],
+                 completion: @escaping (Outcome) -> Void) {
+        let all = [RADIUSAttribute.string(.nasIdentifier, "postern")] + attributes
+        exchange(group: group, servers: servers, secrets: secrets, port: .accounting, completion: completion) {
+            (identifier: UInt8, secret: [UInt8], nas: String?) throws(RADIUSError) -> RADIUSRequest in
+            try RADIUSRequestBuilder.accountingRequest(identifier: identifier, attributes: Self.withNAS(nas, all), secret: secret)
+        }
+    }
+
+    private static func withNAS(_ nas: String?, _ attributes: [RADIUSAttribute]) -> [RADIUSAttribute] {
+        guard let nas, let attribute = RADIUSAttribute.nasAddress(nas) else { return attributes }
+        return [attribute] + attributes
+    }
+
+    private func exchange(group: ServerGroup, servers: [RadiusServer], secrets: [String: [UInt8]], port: Port,
+                          completion: @escaping (Outcome) -> Void, build: @escaping Builder) {
         dispatchPrecondition(condition: .onQueue(queue))
         var resolved: [RADIUSEndpoint] = []
         var keys: [[UInt8]] = []
@@ -57,33 +99,28 @@ final class RADIUSAuthenticator: @unchecked Sendable {
                 return completion(.unavailable("no shared secret for \(server.host) (secret-file \(server.secretFile))"))
             }
             do {
-                resolved.append(try endpoint(host: server.host, port: server.authPort))
+                resolved.append(try endpoint(host: server.host, port: port == .authentication ? server.authPort : server.acctPort))
             } catch {
                 return completion(.unavailable(error.description))
             }
             keys.append(secret)
         }
+        // Authentication and accounting ports fail independently; each has its own state.
+        let stateKey = group.name + (port == .authentication ? "/auth" : "/acct")
         let names = resolved.map(\.name)
-        if groups[group.name]?.servers.map(\.name) != names {
-            groups[group.name] = RADIUSServerGroupState(name: group.name, serverNames: names,
+        if groups[stateKey]?.servers.map(\.name) != names {
+            groups[stateKey] = RADIUSServerGroupState(name: group.name, serverNames: names,
                                                         timeout: .milliseconds(group.timeout.milliseconds),
                                                         retries: group.retries,
                                                         deadTime: .milliseconds(group.deadTime.milliseconds))
         }
-        let attributes: [RADIUSAttribute] = [
-            .string(.nasIdentifier, "postern"),
-            .integer(.serviceType, RADIUSValues.serviceTypeLogin),
-            .integer(.nasPortType, RADIUSValues.nasPortTypeVirtual),
-            .string(.callingStationId, clientAddress),
-            .string(.acctSessionId, session.description),
-        ]
         let id = nextTransaction
         nextTransaction &+= 1
-        pending[id] = Pending(groupName: group.name, endpoints: resolved, secrets: keys, user: user,
-                              password: Array(password.utf8), attributes: attributes, completion: completion)
-        var state = groups[group.name]!
+        pending[id] = Pending(groupName: stateKey, endpoints: resolved, secrets: keys, build: build,
+                              completion: completion)
+        var state = groups[stateKey]!
         let step = pending[id]!.transaction.start(now: now, group: &state)
-        groups[group.name] = state
+        groups[stateKey] = state
         perform(step, id)
     }
 
@@ -110,18 +147,12 @@ final class RADIUSAuthenticator: @unchecked Sendable {
                 guard let identifier = endpoint.identifiers.allocate(for: id) else {
                     return finish(id, .unavailable("no RADIUS identifier free towards \(endpoint.name)"))
                 }
-                var attributes = entry.attributes
-                if let nas = endpoint.nasAddress, let attribute = RADIUSAttribute.nasAddress(nas) {
-                    attributes.insert(attribute, at: 0)
-                }
                 do {
-                    let request = try RADIUSRequestBuilder.accessRequest(
-                        identifier: identifier, userName: entry.user, password: entry.password, attributes: attributes,
-                        secret: entry.secrets[attempt.server.index])
+                    let request = try entry.build(identifier, entry.secrets[attempt.server.index], endpoint.nasAddress)
                     entry.request = (attempt.server.index, identifier, request)
                 } catch {
                     endpoint.identifiers.release(identifier, owner: id)
-                    return finish(id, .unavailable("cannot build the Access-Request: \(error)"))
+                    return finish(id, .unavailable("cannot build the RADIUS request: \(error)"))
                 }
                 pending[id] = entry
             }
@@ -133,7 +164,7 @@ final class RADIUSAuthenticator: @unchecked Sendable {
         case .done, .ignore:
             break
         case .exhausted(let failure):
-            finish(id, .unavailable("no server of group \(entry.groupName) answered (\(failure))"))
+            finish(id, .unavailable("no server of group \(entry.groupName.split(separator: "/").first ?? "") answered (\(failure))"))
         }
     }
 
@@ -167,8 +198,11 @@ final class RADIUSAuthenticator: @unchecked Sendable {
             logger.log(event.name == "server-dead" ? .serverDead : .serverAlive, fields: event.fields)
         }
         guard case .done = step.action else { return }
-        let access = RADIUSAccessReply(reply)
-        finish(id, access.code == .accessAccept ? .accepted(access, server: endpoint.name) : .rejected(server: endpoint.name))
+        switch reply.code {
+        case .accountingResponse: finish(id, .acknowledged(server: endpoint.name))
+        case .accessAccept: finish(id, .accepted(RADIUSAccessReply(reply), server: endpoint.name))
+        default: finish(id, .rejected(server: endpoint.name))
+        }
     }
 
     private func releaseIdentifier(of entry: Pending, _ id: Int) {
