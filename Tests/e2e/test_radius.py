@@ -114,3 +114,86 @@ def test_accounting_records_a_session_with_its_octets_and_cause(start_postern, r
     # The whole delivered message (about 260 bytes) came back through the session.
     assert int(stop["Acct-Output-Octets"]) > 250
     assert int(stop.get("Acct-Session-Time", "0")) >= 0
+
+
+def test_pop3s_and_smtps_log_in_through_radius_too(start_postern, radius, dovecot, postfix, pki, e2e_dir):
+    from harness.mailclients import connect, log_in
+    from harness.mailproxies import pop3s, smtps
+    secret = write_secret(e2e_dir / "radius-secret-5", radius.secret)
+    postern = start_postern(overrides={
+        "aaa-server-group": {"RAD": radius_group(secret, (radius.ports.auth, radius.ports.acct))},
+        "group-policy": {"Engineering": {}},
+        "imap4s": {"authentication-server-group": "RAD"},
+        **pop3s(dovecot, authentication_server_group="RAD"),
+        **smtps(postfix, authentication_server_group="RAD"),
+    })
+    for protocol in ("imap4s", "pop3s", "smtps"):
+        conn = connect(postern, protocol, pki.ca_cert)
+        try:
+            assert log_in(conn, "alice", MAIL_USERS["alice"]), protocol
+            session = postern.session_of_client(conn.local_port)
+            granted = postern.wait_for("authorization", session=session)
+            assert granted["policy"] == "Engineering", (protocol, granted)
+        finally:
+            conn.close()
+        bad = connect(postern, protocol, pki.ca_cert)
+        try:
+            assert not log_in(bad, "alice", WRONG_PASSWORD), protocol
+        finally:
+            bad.close()
+
+
+def test_without_a_default_policy_a_user_without_class_is_refused(start_postern, radius, pki, e2e_dir):
+    secret = write_secret(e2e_dir / "radius-secret-6", radius.secret)
+    postern = start_postern(overrides={
+        "aaa-server-group": {"RAD": radius_group(secret, (radius.ports.auth, radius.ports.acct))},
+        "group-policy": {"Engineering": {}},
+        "imap4s": {"authentication-server-group": "RAD", "default-group-policy": None},
+    })
+    with ImapConnection(postern.port, pki.ca_cert) as conn:
+        assert conn.login("alice", MAIL_USERS["alice"]).ok     # Class OU=Engineering;
+    with ImapConnection(postern.port, pki.ca_cert) as conn:
+        assert conn.login("bob", MAIL_USERS["bob"]).status == "NO"  # no Class, no default
+        session = postern.session_of_client(conn.local_port)
+    refused = postern.wait_for("authorization", session=session)
+    assert refused["result"] == "refused" and "default-group-policy" in refused["reason"], refused
+
+
+def test_a_slow_radius_server_does_not_delay_another_groups_login(start_postern, radius, dovecot, pki, e2e_dir):
+    import threading
+    from harness.mailclients import connect, log_in
+    from harness.mailproxies import pop3s
+    from harness.radiusfakes import SlowRadius
+    fast_secret = write_secret(e2e_dir / "radius-secret-7", radius.secret)
+    with SlowRadius(delay=3) as slow:
+        slow_secret = write_secret(e2e_dir / "radius-secret-8", slow.secret)
+        postern = start_postern(overrides={
+            "aaa-server-group": {
+                "SLOW": radius_group(slow_secret, (slow.port, slow.port), timeout="5s", retries=0),
+                "FAST": radius_group(fast_secret, (radius.ports.auth, radius.ports.acct)),
+            },
+            "imap4s": {"authentication-server-group": "SLOW"},
+            **pop3s(dovecot, authentication_server_group="FAST"),
+        })
+        results = {}
+
+        def slow_login():
+            with ImapConnection(postern.port, pki.ca_cert) as conn:
+                started = time.monotonic()
+                results["slow-ok"] = conn.login("alice", MAIL_USERS["alice"]).ok
+                results["slow"] = time.monotonic() - started
+
+        thread = threading.Thread(target=slow_login)
+        thread.start()
+        time.sleep(0.5)    # alice's IMAP login now waits on the slow server
+        conn = connect(postern, "pop3s", pki.ca_cert)
+        try:
+            started = time.monotonic()
+            assert log_in(conn, "bob", MAIL_USERS["bob"])
+            fast = time.monotonic() - started
+        finally:
+            conn.close()
+        thread.join(15)
+        assert results.get("slow-ok"), results
+        # Order, not timings: bob was done while alice's answer was still on its way.
+        assert fast < results["slow"] - 1.0, (fast, results)
