@@ -54,6 +54,8 @@ final class AuthDaemon: @unchecked Sendable {
                 return
             }
             queue.async { [self] in attachListener(fd) }
+        }, shutdown: { [self] in
+            queue.async { [self] in stop() }
         }))
         dispatchMain()
     }
@@ -298,6 +300,37 @@ final class AuthDaemon: @unchecked Sendable {
 
     // MARK: - Accounting (SPEC §3, RFC 2866)
 
+    /// postern is stopping: Stop for every session still accounted (NAS-Reboot), Accounting-Off
+    /// for each accounting group, then exit once they are answered or after two seconds.
+    private func stop() {
+        var outstanding = 0
+        let finished = {
+            outstanding -= 1
+            if outstanding <= 0 { exit(0) }
+        }
+        for (session, record) in accounted {
+            guard let group = configuration?.serverGroups[record.group], case .radius(let servers) = group.backend else { continue }
+            outstanding += 1
+            send(.stop, group: group, servers: servers, session: session, attributes: [
+                .integer(.acctStatusType, RADIUSValues.acctStatusStop), .string(.acctSessionId, session.description),
+                .string(.userName, record.user), .string(.callingStationId, record.clientAddress),
+                .integer(.acctTerminateCause, RADIUSValues.terminateNASReboot),
+            ], then: finished)
+        }
+        accounted.removeAll()
+        if let configuration {
+            for name in Set(configuration.protocols.values.compactMap(\.accountingServerGroup)).sorted() {
+                guard let group = configuration.serverGroups[name], case .radius(let servers) = group.backend else { continue }
+                outstanding += 1
+                send(.accountingOff, group: group, servers: servers, session: nil, attributes: [
+                    .integer(.acctStatusType, 8), .string(.acctSessionId, "postern-\(getpid())"),
+                ], then: finished)
+            }
+        }
+        if outstanding == 0 { exit(0) }
+        queue.asyncAfter(deadline: .now() + 2) { exit(0) }
+    }
+
     struct AccountedSession {
         var group: String
         var user: String
@@ -350,14 +383,16 @@ final class AuthDaemon: @unchecked Sendable {
 
     enum AccountingRecord: String {
         case accountingOn = "accounting-on"
+        case accountingOff = "accounting-off"
         case start
         case stop
     }
 
     /// Sent in the background: a slow or dead accounting server never holds up a session.
     private func send(_ record: AccountingRecord, group: ServerGroup, servers: [RadiusServer], session: SessionID?,
-                      attributes: [RADIUSAttribute]) {
+                      attributes: [RADIUSAttribute], then: @escaping () -> Void = {}) {
         radius.account(group: group, servers: servers, secrets: secrets, attributes: attributes) { [self] outcome in
+            defer { then() }
             switch outcome {
             case .acknowledged(let server):
                 logger.log(.accounting, session: session?.description, ["record": LogValue(record.rawValue), "result": "sent",

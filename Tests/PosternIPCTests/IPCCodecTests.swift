@@ -13,6 +13,7 @@ final class IPCCodecTests: XCTestCase {
             .listenSocket(ListenSocket(generation: 1, interface: "outside", proto: .imap4s, address: "::1", port: 993)),
             .peerChannel(PeerChannel(role: .relay, index: 5)),
             .commit(generation: 9),
+            .shutdown,
             .authRequest(AuthRequest(session: session, attempt: 2, proto: .imap4s, interface: "outside",
                                      clientAddress: "127.0.0.2", clientPort: 50000, username: "vpn:mail@host",
                                      password: "secret:pw", certificateSubject: nil)),

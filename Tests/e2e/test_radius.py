@@ -113,6 +113,17 @@ def test_accounting_records_a_session_with_its_octets_and_cause(start_postern, r
     assert int(stop["Acct-Output-Octets"]) == int(closed["bytes-out"]), (stop, closed)
     # The whole delivered message (about 260 bytes) came back through the session.
     assert int(stop["Acct-Output-Octets"]) > 250
+
+    # Stopping postern closes the books: Stop (NAS-Reboot) for a live session, then Accounting-Off.
+    live = ImapConnection(postern.port, pki.ca_cert)
+    assert live.login("alice", MAIL_USERS["alice"]).ok
+    live_session = postern.session_of_client(live.local_port)
+    radius.wait_for_accounting(Acct_Status_Type="Start", Acct_Session_Id=live_session)
+    postern.stop()
+    live.close()
+    final = radius.wait_for_accounting(Acct_Status_Type="Stop", Acct_Session_Id=live_session)
+    assert final["Acct-Terminate-Cause"] == "NAS-Reboot", final
+    assert radius.wait_for_accounting(Acct_Status_Type="Accounting-Off")
     assert int(stop.get("Acct-Session-Time", "0")) >= 0
 
 

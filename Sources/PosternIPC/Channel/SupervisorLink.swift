@@ -21,11 +21,14 @@ public final class SupervisorLink: @unchecked Sendable {
         public var peer: @Sendable (PeerChannel, Int32) -> Void
         /// Only the listener answers admin queries; for the others one is a violation.
         public var admin: (@Sendable (AdminQuery) -> Void)?
+        /// A role with last words (authd's Accounting-Off); without it, shutdown means exit now.
+        public var shutdown: (@Sendable () -> Void)?
         public init(commit: @escaping @Sendable (Generation) -> Void, peer: @escaping @Sendable (PeerChannel, Int32) -> Void,
-                    admin: (@Sendable (AdminQuery) -> Void)? = nil) {
+                    admin: (@Sendable (AdminQuery) -> Void)? = nil, shutdown: (@Sendable () -> Void)? = nil) {
             self.commit = commit
             self.peer = peer
             self.admin = admin
+            self.shutdown = shutdown
         }
     }
 
@@ -88,6 +91,9 @@ public final class SupervisorLink: @unchecked Sendable {
                 sockets[old] = nil
             }
             handlers.commit(generation)
+        case .shutdown:
+            guard let shutdown = handlers.shutdown else { exit(0) }
+            shutdown()
         case .adminQuery(let query):
             guard let admin = handlers.admin else { throw .unexpected("admin-query for a role that has no sessions") }
             admin(query)

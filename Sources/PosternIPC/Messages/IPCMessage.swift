@@ -14,6 +14,8 @@ public enum IPCMessage: Equatable, Sendable {
     case peerChannel(PeerChannel)
     /// Everything of a generation has been sent; start or switch over (supervisor → child).
     case commit(generation: UInt32)
+    /// postern is stopping: finish what must be said (accounting) and exit (supervisor → authd).
+    case shutdown
     /// listener → authd
     case authRequest(AuthRequest)
     /// authd → listener
@@ -46,6 +48,7 @@ public enum IPCMessage: Equatable, Sendable {
         case .listenSocket: "listen-socket"
         case .peerChannel: "peer-channel"
         case .commit: "commit"
+        case .shutdown: "shutdown"
         case .authRequest: "auth-request"
         case .authReply: "auth-reply"
         case .sessionEstablished: "session-established"

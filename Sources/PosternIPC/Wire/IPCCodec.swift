@@ -4,7 +4,7 @@ import PosternCore
 /// The wire form of `IPCMessage`: one record a message, a type byte, then the fields in order.
 public enum IPCCodec {
     enum TypeCode: UInt8 {
-        case hello = 1, material, listenSocket, peerChannel, commit
+        case hello = 1, material, listenSocket, peerChannel, commit, shutdown
         case authRequest = 10, authReply, sessionEstablished, sessionEnded
         case relayRequest = 20, relayResult
         case adminQuery = 30, adminReply
@@ -28,6 +28,8 @@ public enum IPCCodec {
         case .commit(let generation):
             w = WireWriter(type: TypeCode.commit.rawValue)
             w.u32(generation)
+        case .shutdown:
+            w = WireWriter(type: TypeCode.shutdown.rawValue)
         case .authRequest(let m):
             w = WireWriter(type: TypeCode.authRequest.rawValue)
             w.u64(m.session.rawValue); w.u16(m.attempt); w.string(m.proto.rawValue); w.string(m.interface)
@@ -104,6 +106,8 @@ public enum IPCCodec {
             message = .peerChannel(PeerChannel(role: try decodeRole(r.u8()), index: try r.u16()))
         case .commit:
             message = .commit(generation: try r.u32())
+        case .shutdown:
+            message = .shutdown
         case .authRequest:
             message = .authRequest(AuthRequest(
                 session: SessionID(rawValue: try r.u64()), attempt: try r.u16(), proto: try decodeProto(r.string()),

@@ -432,7 +432,15 @@ final class Supervisor: @unchecked Sendable {
         guard !stopping else { return }
         stopping = true
         logger.log(.shutdown, ["reason": LogValue(reason)])
-        for child in children.values { kill(child.pid, SIGTERM) }
+        // authd has last words for the accounting servers; the others stop at once.
+        for (slot, child) in children {
+            if slot.role == .authd { child.channel.send(.shutdown) } else { kill(child.pid, SIGTERM) }
+        }
+        let authd = children[.authd]?.pid
+        queue.asyncAfter(deadline: .now() + 3) { [weak self] in
+            // authd that has not finished by now is stopped anyway.
+            if let authd, self?.children[.authd]?.pid == authd { kill(authd, SIGTERM) }
+        }
         waitForChildren(until: now() + 5)
     }
 
