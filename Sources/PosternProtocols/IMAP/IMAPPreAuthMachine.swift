@@ -9,17 +9,13 @@ public struct IMAPPreAuthMachine: PreAuthDialogue {
         /// Reading tagged commands.
         case commands
         /// Inside AUTHENTICATE, waiting for a client response line.
-        case saslResponse(tag: String, exchange: SASLExchange)
+        case saslResponse(tag: String, exchange: SASLServerExchange)
         /// A login is being checked; input is held, not read.
         case awaitingLogin(tag: String)
         case authenticated
         case closed
     }
 
-    private enum SASLExchange: Sendable {
-        case plain
-        case login(SASLLoginExchange)
-    }
 
     private typealias Replies = IMAPPreAuthReplies
 
@@ -170,79 +166,42 @@ public struct IMAPPreAuthMachine: PreAuthDialogue {
             return
         }
         presentUsername(&output)
-        let exchange: SASLExchange = switch mechanism {
-        case .plain: .plain
-        case .login: .login(SASLLoginExchange())
-        }
+        var exchange = SASLServerExchange(mechanism)
         guard let initialResponse else {
-            switch exchange {
+            switch mechanism {
             case .plain: output.send(Replies.emptyContinuation)
             case .login: output.send(Replies.challenge(SASLLoginExchange.firstChallenge))
             }
             state = .saslResponse(tag: tag, exchange: exchange)
             return
         }
-        // RFC 4959: "=" stands for an empty initial response.
-        let decoded: [UInt8]
-        if initialResponse == [ASCII.equals] {
-            decoded = []
-        } else {
-            guard let bytes = try? StrictBase64.decode(initialResponse) else {
-                bad(tag, Replies.invalidBase64, &output)
-                return
-            }
-            decoded = bytes
-        }
-        continueAuthentication(decoded, tag: tag, exchange: exchange, &output)
+        perform(exchange.initialResponse(initialResponse), tag: tag, exchange, &output)
     }
 
-    private mutating func handleSASLResponse(_ line: [UInt8], tag: String, exchange: SASLExchange,
+    private mutating func handleSASLResponse(_ line: [UInt8], tag: String, exchange: SASLServerExchange,
                                              _ output: inout PreAuthActionBuffer) {
         state = .commands
-        if line == [ASCII.asterisk] {
-            output.send(Replies.tagged(tag, Replies.authenticationCancelled))
-            return
-        }
-        guard let decoded = try? StrictBase64.decode(line) else {
-            bad(tag, Replies.invalidBase64, &output)
-            return
-        }
-        continueAuthentication(decoded, tag: tag, exchange: exchange, &output)
+        var exchange = exchange
+        perform(exchange.response(line), tag: tag, exchange, &output)
     }
 
-    private mutating func continueAuthentication(_ response: [UInt8], tag: String, exchange: SASLExchange,
-                                                 _ output: inout PreAuthActionBuffer) {
-        switch exchange {
-        case .plain:
-            guard let message = try? SASLPlain.decode(response),
-                  LoginCredentials.isAcceptableUsername(message.credentials.username) else {
-                bad(tag, Replies.invalidSASLMessage, &output)
-                return
-            }
-            guard message.authorizesOnlyItself else {
-                rejected(Replies.tagged(tag, Replies.authorizationIdentityRefused), &output)
-                return
-            }
-            authenticate(message.credentials, tag: tag, &output)
-        case .login(var login):
-            let step: SASLLoginExchange.Step
-            do {
-                step = try login.receive(response)
-            } catch {
-                bad(tag, Replies.invalidSASLMessage, &output)
-                return
-            }
-            switch step {
-            case .challenge(let challenge):
-                output.send(Replies.challenge(challenge))
-                state = .saslResponse(tag: tag, exchange: .login(login))
-            case .finished(let credentials):
-                guard LoginCredentials.isAcceptableUsername(credentials.username) else {
-                    bad(tag, Replies.invalidSASLMessage, &output)
-                    return
-                }
-                authenticate(credentials, tag: tag, &output)
-            }
+    /// Words a step of the SASL exchange as IMAP (RFC 3501 AUTHENTICATE, RFC 4959).
+    private mutating func perform(_ step: SASLServerExchange.Step, tag: String, _ exchange: SASLServerExchange,
+                                  _ output: inout PreAuthActionBuffer) {
+        switch step {
+        case .challenge(let challenge):
+            output.send(Replies.challenge(challenge))
+            state = .saslResponse(tag: tag, exchange: exchange)
+        case .finished(let credentials):
+            authenticate(credentials, tag: tag, &output)
+        case .cancelled:
+            output.send(Replies.tagged(tag, Replies.authenticationCancelled))
+        case .invalidBase64:
+            bad(tag, Replies.invalidBase64, &output)
+        case .invalidMessage:
+            bad(tag, Replies.invalidSASLMessage, &output)
+        case .authorizationRefused:
+            rejected(Replies.tagged(tag, Replies.authorizationIdentityRefused), &output)
         }
     }
 

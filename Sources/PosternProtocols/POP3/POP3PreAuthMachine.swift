@@ -17,17 +17,13 @@ public struct POP3PreAuthMachine: PreAuthDialogue {
         /// Reading commands; `username` is what USER gave, waiting for PASS.
         case commands(username: String?)
         /// Inside AUTH, waiting for a client response line.
-        case saslResponse(SASLExchange)
+        case saslResponse(SASLServerExchange)
         /// A login is being checked; input is held, not read.
         case awaitingLogin
         case authenticated
         case closed
     }
 
-    private enum SASLExchange: Sendable {
-        case plain
-        case login(SASLLoginExchange)
-    }
 
     private typealias Replies = POP3PreAuthReplies
 
@@ -177,79 +173,42 @@ public struct POP3PreAuthMachine: PreAuthDialogue {
             return
         }
         presentUsername(&output)
-        let exchange: SASLExchange = switch mechanism {
-        case .plain: .plain
-        case .login: .login(SASLLoginExchange())
-        }
+        var exchange = SASLServerExchange(mechanism)
         guard let initialResponse else {
-            switch exchange {
+            switch mechanism {
             case .plain: output.send(Replies.emptyContinuation)
             case .login: output.send(Replies.challenge(SASLLoginExchange.firstChallenge))
             }
             state = .saslResponse(exchange)
             return
         }
-        // RFC 5034 section 4: "=" stands for an empty initial response.
-        let decoded: [UInt8]
-        if initialResponse == [ASCII.equals] {
-            decoded = []
-        } else {
-            guard let bytes = try? StrictBase64.decode(initialResponse) else {
-                rejected(Replies.invalidBase64, &output)
-                return
-            }
-            decoded = bytes
-        }
-        continueAuthentication(decoded, exchange: exchange, &output)
+        perform(exchange.initialResponse(initialResponse), exchange, &output)
     }
 
-    private mutating func handleSASLResponse(_ line: [UInt8], exchange: SASLExchange,
+    private mutating func handleSASLResponse(_ line: [UInt8], exchange: SASLServerExchange,
                                              _ output: inout PreAuthActionBuffer) {
         state = .commands(username: nil)
-        if line == [ASCII.asterisk] {
-            output.send(Replies.authenticationCancelled)
-            return
-        }
-        guard let decoded = try? StrictBase64.decode(line) else {
-            rejected(Replies.invalidBase64, &output)
-            return
-        }
-        continueAuthentication(decoded, exchange: exchange, &output)
+        var exchange = exchange
+        perform(exchange.response(line), exchange, &output)
     }
 
-    private mutating func continueAuthentication(_ response: [UInt8], exchange: SASLExchange,
-                                                 _ output: inout PreAuthActionBuffer) {
-        switch exchange {
-        case .plain:
-            guard let message = try? SASLPlain.decode(response),
-                  LoginCredentials.isAcceptableUsername(message.credentials.username) else {
-                rejected(Replies.invalidSASLMessage, &output)
-                return
-            }
-            guard message.authorizesOnlyItself else {
-                rejected(Replies.authorizationIdentityRefused, &output)
-                return
-            }
-            authenticate(message.credentials, &output)
-        case .login(var login):
-            let step: SASLLoginExchange.Step
-            do {
-                step = try login.receive(response)
-            } catch {
-                rejected(Replies.invalidSASLMessage, &output)
-                return
-            }
-            switch step {
-            case .challenge(let challenge):
-                output.send(Replies.challenge(challenge))
-                state = .saslResponse(.login(login))
-            case .finished(let credentials):
-                guard LoginCredentials.isAcceptableUsername(credentials.username) else {
-                    rejected(Replies.invalidSASLMessage, &output)
-                    return
-                }
-                authenticate(credentials, &output)
-            }
+    /// Words a step of the SASL exchange as POP3 (RFC 5034).
+    private mutating func perform(_ step: SASLServerExchange.Step, _ exchange: SASLServerExchange,
+                                  _ output: inout PreAuthActionBuffer) {
+        switch step {
+        case .challenge(let challenge):
+            output.send(Replies.challenge(challenge))
+            state = .saslResponse(exchange)
+        case .finished(let credentials):
+            authenticate(credentials, &output)
+        case .cancelled:
+            output.send(Replies.authenticationCancelled)
+        case .invalidBase64:
+            rejected(Replies.invalidBase64, &output)
+        case .invalidMessage:
+            rejected(Replies.invalidSASLMessage, &output)
+        case .authorizationRefused:
+            rejected(Replies.authorizationIdentityRefused, &output)
         }
     }
 

@@ -21,7 +21,7 @@ public struct SMTPPreAuthMachine: PreAuthDialogue {
         /// Reading commands.
         case commands
         /// Inside AUTH, waiting for a client response line.
-        case saslResponse(SASLExchange)
+        case saslResponse(SASLServerExchange)
         /// A login is being checked; input is held, not read. `handOver` when it was asked
         /// for by EHLO or HELO without AUTH (`authenticationRequired` false).
         case awaitingLogin(handOver: Bool)
@@ -29,10 +29,6 @@ public struct SMTPPreAuthMachine: PreAuthDialogue {
         case closed
     }
 
-    private enum SASLExchange: Sendable {
-        case plain
-        case login(SASLLoginExchange)
-    }
 
     private enum Hello: Sendable {
         case none
@@ -228,79 +224,42 @@ public struct SMTPPreAuthMachine: PreAuthDialogue {
             return
         }
         presentUsername(&output)
-        let exchange: SASLExchange = switch mechanism {
-        case .plain: .plain
-        case .login: .login(SASLLoginExchange())
-        }
+        var exchange = SASLServerExchange(mechanism)
         guard let initialResponse else {
-            switch exchange {
+            switch mechanism {
             case .plain: output.send(Replies.emptyChallenge)
             case .login: output.send(Replies.challenge(SASLLoginExchange.firstChallenge))
             }
             state = .saslResponse(exchange)
             return
         }
-        // RFC 4954 section 4: "=" stands for an empty initial response.
-        let decoded: [UInt8]
-        if initialResponse == [ASCII.equals] {
-            decoded = []
-        } else {
-            guard let bytes = try? StrictBase64.decode(initialResponse) else {
-                rejected(Replies.cannotDecode, &output)
-                return
-            }
-            decoded = bytes
-        }
-        continueAuthentication(decoded, exchange: exchange, &output)
+        perform(exchange.initialResponse(initialResponse), exchange, &output)
     }
 
-    private mutating func handleSASLResponse(_ line: [UInt8], exchange: SASLExchange,
+    private mutating func handleSASLResponse(_ line: [UInt8], exchange: SASLServerExchange,
                                              _ output: inout PreAuthActionBuffer) {
         state = .commands
-        if line == [ASCII.asterisk] {
-            output.send(Replies.authenticationCancelled)
-            return
-        }
-        guard let decoded = try? StrictBase64.decode(line) else {
-            rejected(Replies.cannotDecode, &output)
-            return
-        }
-        continueAuthentication(decoded, exchange: exchange, &output)
+        var exchange = exchange
+        perform(exchange.response(line), exchange, &output)
     }
 
-    private mutating func continueAuthentication(_ response: [UInt8], exchange: SASLExchange,
-                                                 _ output: inout PreAuthActionBuffer) {
-        switch exchange {
-        case .plain:
-            guard let message = try? SASLPlain.decode(response),
-                  LoginCredentials.isAcceptableUsername(message.credentials.username) else {
-                rejected(Replies.invalidSASLMessage, &output)
-                return
-            }
-            guard message.authorizesOnlyItself else {
-                rejected(Replies.authorizationIdentityRefused, &output)
-                return
-            }
-            authenticate(message.credentials, &output)
-        case .login(var login):
-            let step: SASLLoginExchange.Step
-            do {
-                step = try login.receive(response)
-            } catch {
-                rejected(Replies.invalidSASLMessage, &output)
-                return
-            }
-            switch step {
-            case .challenge(let challenge):
-                output.send(Replies.challenge(challenge))
-                state = .saslResponse(.login(login))
-            case .finished(let credentials):
-                guard LoginCredentials.isAcceptableUsername(credentials.username) else {
-                    rejected(Replies.invalidSASLMessage, &output)
-                    return
-                }
-                authenticate(credentials, &output)
-            }
+    /// Words a step of the SASL exchange as SMTP (RFC 4954).
+    private mutating func perform(_ step: SASLServerExchange.Step, _ exchange: SASLServerExchange,
+                                  _ output: inout PreAuthActionBuffer) {
+        switch step {
+        case .challenge(let challenge):
+            output.send(Replies.challenge(challenge))
+            state = .saslResponse(exchange)
+        case .finished(let credentials):
+            authenticate(credentials, &output)
+        case .cancelled:
+            output.send(Replies.authenticationCancelled)
+        case .invalidBase64:
+            rejected(Replies.cannotDecode, &output)
+        case .invalidMessage:
+            rejected(Replies.invalidSASLMessage, &output)
+        case .authorizationRefused:
+            rejected(Replies.authorizationIdentityRefused, &output)
         }
     }
 
