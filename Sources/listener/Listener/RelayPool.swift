@@ -13,7 +13,6 @@ final class RelayPool: @unchecked Sendable {
     private struct Relay {
         var channel: IPCChannel
         var sessions: Set<SessionID> = []
-        var pid: Int32
     }
 
     private let lock = Lock()
@@ -29,7 +28,7 @@ final class RelayPool: @unchecked Sendable {
         let channel = IPCChannel(descriptor: descriptor, localRole: .listener, label: "relay\(index)")
         let old: IPCChannel? = lock.withLock {
             let old = relays[index]?.channel
-            relays[index] = Relay(channel: channel, pid: 0)
+            relays[index] = Relay(channel: channel)
             return old
         }
         old?.close()
