@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        // OpenLDAP's client library (no pkg-config file on Debian 12): authd's LDAP groups.
+        .systemLibrary(name: "CLDAP", providers: [.apt(["libldap-dev"])]),
         // What Swift cannot call: fork+exec with privilege drop, SCM_RIGHTS, splice, crypt.
         .target(name: "CPostern", linkerSettings: [.linkedLibrary("crypt"), .linkedLibrary("seccomp")]),
 
@@ -63,7 +65,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),
         .executableTarget(name: "authd", dependencies: [
-            "PosternCore", "PosternConfig", "PosternIPC", "PosternSandbox", "PosternRADIUS", "CPostern",
+            "PosternCore", "PosternConfig", "PosternIPC", "PosternSandbox", "PosternRADIUS", "CPostern", "CLDAP",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),

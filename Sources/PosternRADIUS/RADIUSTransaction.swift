@@ -1,3 +1,5 @@
+import PosternCore
+
 /// One request's way through a server group (SPEC §3): send to the first live server, resend
 /// after each `timeout` up to `retries` times, then mark that server dead and go to the next
 /// live one; a reply ends it; with no server left it fails as temporary. Each server is asked
@@ -10,9 +12,9 @@
 public struct RADIUSTransaction: Sendable {
     public enum Action: Hashable, Sendable {
         /// Send (or resend) to `attempt.server`; call `timeout(now:group:)` at its deadline.
-        case send(RADIUSAttempt)
+        case send(ServerAttempt)
         /// `server` answered; the transaction is over.
-        case done(RADIUSServer)
+        case done(AAAServer)
         /// No server answered or none could be asked: fail the login as temporary.
         case exhausted(RADIUSTemporaryFailure)
         /// Nothing to do: a timer for an attempt already answered or replaced, a reply from a
@@ -23,13 +25,13 @@ public struct RADIUSTransaction: Sendable {
     /// An action and what to log with it.
     public struct Step: Hashable, Sendable {
         public let action: Action
-        public let events: [RADIUSGroupEvent]
+        public let events: [ServerGroupEvent]
     }
 
     public enum State: Hashable, Sendable {
         case idle
-        case waiting(RADIUSAttempt)
-        case done(RADIUSServer)
+        case waiting(ServerAttempt)
+        case done(AAAServer)
         case exhausted(RADIUSTemporaryFailure)
     }
 
@@ -39,7 +41,7 @@ public struct RADIUSTransaction: Sendable {
 
     public init() {}
 
-    public mutating func start(now: Duration, group: inout RADIUSServerGroupState) -> Step {
+    public mutating func start(now: Duration, group: inout ServerGroupState) -> Step {
         guard case .idle = state else { return Step(action: .ignore, events: []) }
         guard let attempt = group.plan(now: now) else { return finish(.noLiveServer, events: []) }
         state = .waiting(attempt)
@@ -48,13 +50,13 @@ public struct RADIUSTransaction: Sendable {
 
     /// The deadline of the attempt in flight passed. Early calls (before the deadline) and
     /// calls in any other state are ignored, so a stray timer does no harm.
-    public mutating func timeout(now: Duration, group: inout RADIUSServerGroupState) -> Step {
+    public mutating func timeout(now: Duration, group: inout ServerGroupState) -> Step {
         guard case let .waiting(attempt) = state, now >= attempt.deadline else {
             return Step(action: .ignore, events: [])
         }
         // Another transaction may already have given this server up: then stop resending.
         if attempt.number < group.sendsPerServer, group.isLive(attempt.server, now: now) {
-            let again = RADIUSAttempt(server: attempt.server, number: attempt.number + 1, deadline: now + group.timeout)
+            let again = ServerAttempt(server: attempt.server, number: attempt.number + 1, deadline: now + group.timeout)
             state = .waiting(again)
             return Step(action: .send(again), events: [])
         }
@@ -67,7 +69,7 @@ public struct RADIUSTransaction: Sendable {
 
     /// A verified reply from `server` (the caller matched its identifier and checked its
     /// authenticators first: an unverified datagram must not end a transaction).
-    public mutating func reply(from server: RADIUSServer, group: inout RADIUSServerGroupState) -> Step {
+    public mutating func reply(from server: AAAServer, group: inout ServerGroupState) -> Step {
         guard case let .waiting(attempt) = state, attempt.server == server else {
             return Step(action: .ignore, events: [])
         }
@@ -75,7 +77,7 @@ public struct RADIUSTransaction: Sendable {
         return Step(action: .done(server), events: group.markAlive(server))
     }
 
-    private mutating func finish(_ failure: RADIUSTemporaryFailure, events: [RADIUSGroupEvent]) -> Step {
+    private mutating func finish(_ failure: RADIUSTemporaryFailure, events: [ServerGroupEvent]) -> Step {
         state = .exhausted(failure)
         return Step(action: .exhausted(failure), events: events)
     }

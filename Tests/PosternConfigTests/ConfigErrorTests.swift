@@ -244,6 +244,22 @@ final class ConfigErrorTests: XCTestCase {
         assertError(text, kind: .conflict, keyPath: "aaa-server-group.DIR.server[0].start-tls", lineOf: "start-tls")
     }
 
+    func testLDAPWithoutTLSToANetworkHostIsRefused() {
+        let text = minimal(replacing: "[group-policy.Default]", with: """
+            [aaa-server-group.DIR]
+            protocol = "ldap"
+            [[aaa-server-group.DIR.server]]
+            url = "ldap://ldap.example.org"
+            base-dn = "dc=example,dc=org"
+            start-tls = false
+
+            [group-policy.Default]
+            """)
+        assertError(text, kind: .conflict, keyPath: "aaa-server-group.DIR.server[0].start-tls", lineOf: "start-tls = false",
+                    message: "start-tls = false would send passwords in the clear to ldap.example.org; use start-tls "
+                        + "or an ldaps:// URL (only a loopback address may go without)")
+    }
+
     func testLDAPUserFilterNeedsPlaceholder() {
         let text = minimal(replacing: "[group-policy.Default]", with: """
             [aaa-server-group.DIR]

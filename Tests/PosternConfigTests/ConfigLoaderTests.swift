@@ -141,6 +141,28 @@ final class ConfigLoaderTests: XCTestCase {
         }
     }
 
+    func testLDAPStartTLSDefaultsOnAndMayBeOffOnlyToLoopback() throws {
+        func startTLS(url: String, _ setting: String) throws -> Bool? {
+            let text = Fixtures.minimal.replacingOccurrences(of: "[group-policy.Default]", with: """
+                [aaa-server-group.DIR]
+                protocol = "ldap"
+                [[aaa-server-group.DIR.server]]
+                url = "\(url)"
+                base-dn = "dc=example,dc=org"
+                \(setting)
+
+                [group-policy.Default]
+                """)
+            guard case .ldap(let servers, _) = try ConfigLoader.parse(text, path: Fixtures.path).serverGroups["DIR"]?.backend
+            else { return nil }
+            return servers.first?.startTLS
+        }
+        XCTAssertEqual(try startTLS(url: "ldap://ldap.example.org", ""), true)
+        XCTAssertEqual(try startTLS(url: "ldaps://ldap.example.org", ""), false)
+        XCTAssertEqual(try startTLS(url: "ldap://127.0.0.1:3389", "start-tls = false"), false)
+        XCTAssertEqual(try startTLS(url: "ldap://[::1]", "start-tls = false"), false)
+    }
+
     func testLoadReadsTheFileAndReportsAMissingOne() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("postern-config-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

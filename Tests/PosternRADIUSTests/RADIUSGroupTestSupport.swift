@@ -1,11 +1,12 @@
 @testable import PosternRADIUS
+import PosternCore
 
 /// A three-server group like SPEC §2's example: 5 s a try, 2 retries, 60 s hold-down.
 enum GroupFixture {
     static func group(name: String = "CORP-RADIUS", servers: [String] = ["a:1812", "b:1812", "c:1812"],
                       timeout: Duration = .seconds(5), retries: Int = 2,
-                      deadTime: Duration = .seconds(60)) -> RADIUSServerGroupState {
-        RADIUSServerGroupState(name: name, serverNames: servers, timeout: timeout, retries: retries, deadTime: deadTime)
+                      deadTime: Duration = .seconds(60)) -> ServerGroupState {
+        ServerGroupState(name: name, serverNames: servers, timeout: timeout, retries: retries, deadTime: deadTime)
     }
 }
 
@@ -14,7 +15,7 @@ enum GroupFixture {
 /// leaves a server. A datagram is reduced to (server, identifier); a reply whose identifier is
 /// in flight counts as verified.
 struct SimulatedAuthd {
-    var group: RADIUSServerGroupState
+    var group: ServerGroupState
     var pools: [RADIUSIdentifierPool<Int>]
     var transactions: [Int: RADIUSTransaction] = [:]
     /// The identifier each transaction holds, and on which server.
@@ -24,7 +25,7 @@ struct SimulatedAuthd {
     var log: [String] = []
     private var next = 0
 
-    init(group: RADIUSServerGroupState) {
+    init(group: ServerGroupState) {
         self.group = group
         pools = Array(repeating: RADIUSIdentifierPool<Int>(), count: group.servers.count)
     }

@@ -1,14 +1,15 @@
 import XCTest
+import PosternCore
 @testable import PosternRADIUS
 
 final class RADIUSTransactionTests: XCTestCase {
     private var group = GroupFixture.group()
-    private var a: RADIUSServer { group.servers[0] }
-    private var b: RADIUSServer { group.servers[1] }
-    private var c: RADIUSServer { group.servers[2] }
+    private var a: AAAServer { group.servers[0] }
+    private var b: AAAServer { group.servers[1] }
+    private var c: AAAServer { group.servers[2] }
 
-    private func send(_ server: RADIUSServer, _ number: Int, deadline: Duration) -> RADIUSTransaction.Action {
-        .send(RADIUSAttempt(server: server, number: number, deadline: deadline))
+    private func send(_ server: AAAServer, _ number: Int, deadline: Duration) -> RADIUSTransaction.Action {
+        .send(ServerAttempt(server: server, number: number, deadline: deadline))
     }
 
     /// Times out the transaction at each deadline until it leaves `server`; returns the steps.
@@ -110,7 +111,7 @@ final class RADIUSTransactionTests: XCTestCase {
         var transaction = RADIUSTransaction()
         _ = transaction.start(now: .zero, group: &group)
         var servers: [String] = [a.name]
-        var events: [RADIUSGroupEvent] = []
+        var events: [ServerGroupEvent] = []
         while case let .waiting(attempt) = transaction.state, servers.count < 10 {
             let step = transaction.timeout(now: attempt.deadline, group: &group)
             events += step.events
@@ -127,7 +128,7 @@ final class RADIUSTransactionTests: XCTestCase {
         XCTAssertEqual(transaction.timeout(now: .seconds(100), group: &group).action, .ignore, "before start")
         _ = transaction.start(now: .zero, group: &group)
         XCTAssertEqual(transaction.timeout(now: .milliseconds(4999), group: &group).action, .ignore)
-        XCTAssertEqual(transaction.state, .waiting(RADIUSAttempt(server: a, number: 1, deadline: .seconds(5))))
+        XCTAssertEqual(transaction.state, .waiting(ServerAttempt(server: a, number: 1, deadline: .seconds(5))))
         _ = transaction.reply(from: a, group: &group)
         XCTAssertEqual(transaction.timeout(now: .seconds(5), group: &group).action, .ignore)
         XCTAssertEqual(transaction.state, .done(a))
@@ -138,7 +139,7 @@ final class RADIUSTransactionTests: XCTestCase {
         var transaction = RADIUSTransaction()
         _ = transaction.start(now: .zero, group: &group)
         XCTAssertEqual(transaction.start(now: .seconds(1), group: &group).action, .ignore)
-        XCTAssertEqual(transaction.state, .waiting(RADIUSAttempt(server: a, number: 1, deadline: .seconds(5))))
+        XCTAssertEqual(transaction.state, .waiting(ServerAttempt(server: a, number: 1, deadline: .seconds(5))))
     }
 
     func testRepliesFromAServerNotBeingAskedAndDuplicatesAreIgnored() {

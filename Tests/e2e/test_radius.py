@@ -5,6 +5,7 @@ import time
 
 from harness.accounts import MAIL_USERS, WRONG_PASSWORD
 from harness.imapclient import ImapConnection
+from harness.radius import ENGINEERING_CLASS, RadiusUser, radius_users
 from harness.radiusfakes import SilentUdpPort
 
 
@@ -208,3 +209,34 @@ def test_a_slow_radius_server_does_not_delay_another_groups_login(start_postern,
         assert results.get("slow-ok"), results
         # Order, not timings: bob was done while alice's answer was still on its way.
         assert fast < results["slow"] - 1.0, (fast, results)
+
+
+def test_local_authentication_with_radius_authorization(start_postern, radius, pki, e2e_dir):
+    """The users file checks the password; the RADIUS group, asked with the username as the
+    password (an authorization request), says which policy applies through Class."""
+    secret = write_secret(e2e_dir / "radius-secret-authz", radius.secret)
+    original = dict(radius.users)
+    radius.set_users(radius_users(alice=RadiusUser("alice", (("Class", ENGINEERING_CLASS),))))
+    try:
+        postern = start_postern(overrides={
+            "aaa-server-group": {"RAD": radius_group(secret, (radius.ports.auth, radius.ports.acct))},
+            "group-policy": {"Engineering": {"simultaneous-logins": 5}},
+            "imap4s": {"authorization-server-group": "RAD"},
+        })
+        with ImapConnection(postern.port, pki.ca_cert) as conn:
+            assert conn.login("alice", MAIL_USERS["alice"]).ok
+            session = postern.session_of_client(conn.local_port)
+        assert postern.wait_for("auth-result", session=session)["server"] == "local"
+        lookup = postern.wait_for("authorization-lookup", session=session)
+        assert (lookup["result"], lookup["policy"]) == ("found", "Engineering"), lookup
+        granted = postern.wait_for("authorization", session=session)
+        assert (granted["policy"], granted["source"]) == ("Engineering", "radius-class"), granted
+        # bob's RADIUS password is not his name: Access-Reject, so the authentication's
+        # attributes (none) stand and the default policy applies.
+        with ImapConnection(postern.port, pki.ca_cert) as conn:
+            assert conn.login("bob", MAIL_USERS["bob"]).ok
+            session = postern.session_of_client(conn.local_port)
+        assert postern.wait_for("authorization-lookup", session=session)["result"] == "not-found"
+        assert postern.wait_for("authorization", session=session)["policy"] == "DfltGrpPolicy"
+    finally:
+        radius.set_users(original)

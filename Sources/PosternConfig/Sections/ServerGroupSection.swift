@@ -88,9 +88,15 @@ enum ServerGroupSection {
             throw reader.invalid(.userFilter, expected: "an LDAP filter containing %u, such as \"(uid=%u)\"",
                                  got: userFilter)
         }
-        let startTLS = try reader.bool(.startTLS) ?? false
-        if startTLS && implicitTLS {
+        let explicitStartTLS = try reader.bool(.startTLS)
+        if explicitStartTLS == true && implicitTLS {
             throw reader.error(.conflict, .startTLS, "start-tls cannot be used with an ldaps:// URL, which is TLS already")
+        }
+        // Passwords go to the directory in a simple bind: never in the clear over a network.
+        let startTLS = !implicitTLS && explicitStartTLS != false
+        if !implicitTLS && !startTLS && IPAddressLiteral(endpoint.host)?.isLoopback != true {
+            throw reader.error(.conflict, .startTLS, "start-tls = false would send passwords in the clear to "
+                               + "\(endpoint.host); use start-tls or an ldaps:// URL (only a loopback address may go without)")
         }
         return LDAPServer(url: url, implicitTLS: implicitTLS, endpoint: endpoint, baseDN: baseDN, bindDN: bindDN,
                           bindPasswordFile: bindPasswordFile, userFilter: userFilter, startTLS: startTLS,

@@ -27,6 +27,14 @@ struct IPAddressLiteral: Hashable, Sendable {
     /// `0.0.0.0` or `::`: listening there covers every address of the family.
     var isUnspecified: Bool { bytes.allSatisfy { $0 == 0 } }
 
+    /// 127.0.0.0/8 or ::1: traffic that never leaves the machine.
+    var isLoopback: Bool {
+        switch family {
+        case .ipv4: bytes[0] == 127
+        case .ipv6: bytes.dropLast().allSatisfy { $0 == 0 } && bytes[15] == 1
+        }
+    }
+
     private static func presentationToBytes(_ text: String, family: Int32, count: Int) -> [UInt8]? {
         var bytes = [UInt8](repeating: 0, count: count)
         let result = bytes.withUnsafeMutableBytes { buffer in

@@ -31,6 +31,7 @@ public enum LogEvent: String, Sendable, CaseIterable {
     case serverDead = "server-dead"
     case serverAlive = "server-alive"
     case accounting = "accounting"
+    case authorizationLookup = "authorization-lookup"
     case authorization = "authorization"
     case relayRequested = "relay-requested"
     case relayEstablished = "relay-established"

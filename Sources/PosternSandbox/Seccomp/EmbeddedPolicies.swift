@@ -77,8 +77,9 @@ getsockname
 getpeername
 shutdown
 
-## the users file, read again when it changes
+## the users file, read again when it changes; the LDAP TLS library's CA certificates
 openat
+getdents64
 newfstatat
 fstat
 statx
@@ -95,11 +96,13 @@ getrandom
 sysinfo
 uname
 
-## AAA servers: connected UDP sockets to RADIUS (no bind, listen or accept)
+## AAA servers: connected UDP sockets to RADIUS, TCP to LDAP (no bind, listen or accept)
 socket
 connect
 sendto
 recvfrom
+setsockopt      arg1=1                  # SOL_SOCKET: libldap's keep-alive and timeouts
+setsockopt      arg1=6                  # IPPROTO_TCP: libldap's TCP_NODELAY
 
 ## probes answered with a refusal
 open            errno EACCES

@@ -48,6 +48,18 @@ final class LocalUserStore: @unchecked Sendable {
         }
     }
 
+    /// Authorization through a `local` group: whether the file knows the user, and its policy
+    /// column. No password is checked.
+    func lookUp(user: String, file path: String) -> Verdict {
+        switch load(path) {
+        case .success(let users):
+            guard let entry = users[user] else { return .rejected(reason: "unknown user") }
+            return .accepted(groupPolicy: entry.groupPolicy)
+        case .failure(let reason):
+            return .unavailable(reason: reason)
+        }
+    }
+
     private enum Loaded { case success(UsersFile), failure(String) }
 
     private func load(_ path: String) -> Loaded {

@@ -42,7 +42,7 @@ final class RADIUSClient: @unchecked Sendable {
     private let queue: DispatchQueue
     private let logger: EventLogger
     private let origin = ContinuousClock.now
-    private var groups: [String: RADIUSServerGroupState] = [:]
+    private var groups: [String: ServerGroupState] = [:]
     private var endpoints: [String: RADIUSEndpoint] = [:]
     private var pending: [Int: Pending] = [:]
     private var nextTransaction = 0
@@ -109,7 +109,7 @@ final class RADIUSClient: @unchecked Sendable {
         let stateKey = group.name + (port == .authentication ? "/auth" : "/acct")
         let names = resolved.map(\.name)
         if groups[stateKey]?.servers.map(\.name) != names {
-            groups[stateKey] = RADIUSServerGroupState(name: group.name, serverNames: names,
+            groups[stateKey] = ServerGroupState(name: group.name, serverNames: names,
                                                         timeout: .milliseconds(group.timeout.milliseconds),
                                                         retries: group.retries,
                                                         deadTime: .milliseconds(group.deadTime.milliseconds))

@@ -1,7 +1,8 @@
 import XCTest
+@testable import PosternCore
 @testable import PosternRADIUS
 
-final class RADIUSServerGroupStateTests: XCTestCase {
+final class ServerGroupStateTests: XCTestCase {
     func testPlanTakesTheFirstServerInOrder() {
         let group = GroupFixture.group()
         XCTAssertEqual(group.servers.map(\.name), ["a:1812", "b:1812", "c:1812"])
@@ -51,8 +52,8 @@ final class RADIUSServerGroupStateTests: XCTestCase {
     }
 
     func testEventsCarryTheirLogFields() {
-        let server = RADIUSServer(index: 1, name: "10.0.0.5:1812")
-        func line(_ event: RADIUSGroupEvent) -> String {
+        let server = AAAServer(index: 1, name: "10.0.0.5:1812")
+        func line(_ event: ServerGroupEvent) -> String {
             ([event.name] + event.fields.map { "\($0.0)=\($0.1.text ?? "-")" }).joined(separator: " ")
         }
         XCTAssertEqual(line(.serverDead(group: "CORP", server: server, deadTime: .seconds(60))),
@@ -75,7 +76,7 @@ final class RADIUSServerGroupStateTests: XCTestCase {
         var second = GroupFixture.group(name: "ACCT", retries: 0)
         var transaction = RADIUSTransaction()
         _ = transaction.start(now: .zero, group: &first)
-        var events: [RADIUSGroupEvent] = []
+        var events: [ServerGroupEvent] = []
         for n in 1...3 { events += transaction.timeout(now: .seconds(Int64(5 * n)), group: &first).events }
         XCTAssertEqual(events, [.serverDead(group: "AUTH", server: first.servers[0], deadTime: .seconds(60))])
         XCTAssertEqual(first.plan(now: .seconds(16))?.server.name, "b:1812")

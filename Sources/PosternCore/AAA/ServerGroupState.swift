@@ -1,6 +1,6 @@
 /// One server of a group: its place in the configured order (opaque to callers beyond
 /// indexing their own per-server tables) and the name the log shows, e.g. `10.0.0.5:1812`.
-public struct RADIUSServer: Hashable, Sendable, CustomStringConvertible {
+public struct AAAServer: Hashable, Sendable, CustomStringConvertible {
     public let index: Int
     public let name: String
 
@@ -10,10 +10,16 @@ public struct RADIUSServer: Hashable, Sendable, CustomStringConvertible {
 /// One request to send: to `server`, the `number`th time (1 = first send to that server,
 /// 2... = retransmissions of the same datagram with the same identifier, RFC 5080 §2.2.1).
 /// Unanswered by `deadline`, the transaction's `timeout(now:group:)` is due.
-public struct RADIUSAttempt: Hashable, Sendable {
-    public let server: RADIUSServer
+public struct ServerAttempt: Hashable, Sendable {
+    public let server: AAAServer
     public let number: Int
     public let deadline: Duration
+
+    public init(server: AAAServer, number: Int, deadline: Duration) {
+        self.server = server
+        self.number = number
+        self.deadline = deadline
+    }
 
     public var isRetransmission: Bool { number > 1 }
 }
@@ -22,9 +28,9 @@ public struct RADIUSAttempt: Hashable, Sendable {
 /// server that did not answer is skipped for `deadTime`. Pure: time comes in as `now`, a
 /// monotonic instant on any fixed origin (e.g. `ContinuousClock.now - start`). Each group has
 /// its own state, so one group's dead server says nothing about another group's.
-public struct RADIUSServerGroupState: Sendable {
+public struct ServerGroupState: Sendable {
     public let name: String
-    public let servers: [RADIUSServer]
+    public let servers: [AAAServer]
     /// How long to wait for each send.
     public let timeout: Duration
     /// Retransmissions per server after the first send.
@@ -39,7 +45,7 @@ public struct RADIUSServerGroupState: Sendable {
     /// `retries` below 0 counts as 0.
     public init(name: String, serverNames: [String], timeout: Duration, retries: Int, deadTime: Duration) {
         self.name = name
-        self.servers = serverNames.enumerated().map { RADIUSServer(index: $0.offset, name: $0.element) }
+        self.servers = serverNames.enumerated().map { AAAServer(index: $0.offset, name: $0.element) }
         self.timeout = timeout
         self.retries = max(0, retries)
         self.deadTime = deadTime
@@ -51,39 +57,39 @@ public struct RADIUSServerGroupState: Sendable {
 
     /// The server a new transaction should try first: the first in order not held down. Nil
     /// when every server is held down (or the group is empty): the login fails as temporary.
-    public func plan(now: Duration) -> RADIUSAttempt? {
+    public func plan(now: Duration) -> ServerAttempt? {
         plan(now: now, excluding: [])
     }
 
     /// Whether `server` may be asked at `now`: alive, or its hold-down is over.
-    public func isLive(_ server: RADIUSServer, now: Duration) -> Bool {
+    public func isLive(_ server: AAAServer, now: Duration) -> Bool {
         guard let until = deadUntil[server.index] else { return true }
         return now >= until
     }
 
     /// The end of `server`'s hold-down while it is marked dead (even once that end has passed
     /// and it is eligible again); nil while it is alive.
-    public func deadUntil(_ server: RADIUSServer) -> Duration? {
+    public func deadUntil(_ server: AAAServer) -> Duration? {
         deadUntil[server.index]
     }
 
-    func plan(now: Duration, excluding tried: Set<Int>) -> RADIUSAttempt? {
+    public func plan(now: Duration, excluding tried: Set<Int>) -> ServerAttempt? {
         guard let server = servers.first(where: { !tried.contains($0.index) && isLive($0, now: now) }) else {
             return nil
         }
-        return RADIUSAttempt(server: server, number: 1, deadline: now + timeout)
+        return ServerAttempt(server: server, number: 1, deadline: now + timeout)
     }
 
     /// A server ran out of sends: held down from `now`. Reported once per death, not again
     /// by other transactions that give up on it during the same hold-down.
-    mutating func markDead(_ server: RADIUSServer, now: Duration) -> [RADIUSGroupEvent] {
+    public mutating func markDead(_ server: AAAServer, now: Duration) -> [ServerGroupEvent] {
         if let until = deadUntil[server.index], now < until { return [] }
         deadUntil[server.index] = now + deadTime
         return [.serverDead(group: name, server: server, deadTime: deadTime)]
     }
 
     /// A server answered: alive again, reported when it had been marked dead.
-    mutating func markAlive(_ server: RADIUSServer) -> [RADIUSGroupEvent] {
+    public mutating func markAlive(_ server: AAAServer) -> [ServerGroupEvent] {
         guard deadUntil[server.index] != nil else { return [] }
         deadUntil[server.index] = nil
         return [.serverAlive(group: name, server: server)]
