@@ -5,6 +5,7 @@ import time
 
 from harness.accounts import MAIL_USERS, WRONG_PASSWORD
 from harness.imapclient import ImapConnection
+from harness.posternctl import posternctl
 from harness.radius import ENGINEERING_CLASS, RadiusUser, radius_users
 from harness.radiusfakes import SilentUdpPort
 
@@ -31,8 +32,12 @@ def test_class_selects_the_policy_and_a_wrong_password_is_refused(start_postern,
     with ImapConnection(postern.port, pki.ca_cert) as conn:
         assert conn.login("alice", MAIL_USERS["alice"]).ok
         session = postern.session_of_client(conn.local_port)
-    granted = postern.wait_for("authorization", session=session)
-    assert (granted["policy"], granted["source"]) == ("Engineering", "radius-class"), granted
+        granted = postern.wait_for("authorization", session=session)
+        assert (granted["policy"], granted["source"]) == ("Engineering", "radius-class"), granted
+        listed = posternctl(postern, "sessions", json_output=True).json["sessions"]
+        assert [s["groupPolicy"] for s in listed if s["id"] == session] == ["Engineering"], listed
+        shown = posternctl(postern, "sessions").stdout
+        assert any(session in line and "Engineering" in line for line in shown.splitlines()), shown
     with ImapConnection(postern.port, pki.ca_cert) as conn:
         assert conn.login("bob", MAIL_USERS["bob"]).ok
         session = postern.session_of_client(conn.local_port)
