@@ -197,3 +197,30 @@ def test_local_authentication_with_ldap_authorization(start_postern, ldap, pki, 
     assert reply.ok, reply
     assert postern.wait_for("authorization", session=session)["policy"] == "Engineering"
     assert ldap.service_password not in postern.log_text()
+
+
+def test_pop3s_and_smtps_log_in_through_ldap_too(start_postern, ldap, dovecot, postfix, pki, e2e_dir):
+    from harness.mailclients import connect, log_in
+    from harness.mailproxies import pop3s, smtps
+    password_file = write_secret(e2e_dir / "ldap-bind-7", ldap.service_password)
+    postern = start_postern(overrides={
+        "aaa-server-group": {"DIR": ldap_group(ldap_server(ldap, pki, password_file, url=ldap.ldaps_url))},
+        "group-policy": {"Engineering": {}},
+        "imap4s": {"authentication-server-group": "DIR"},
+        **pop3s(dovecot, authentication_server_group="DIR"),
+        **smtps(postfix, authentication_server_group="DIR"),
+    })
+    for protocol in ("pop3s", "smtps"):
+        conn = connect(postern, protocol, pki.ca_cert)
+        try:
+            assert log_in(conn, "alice", MAIL_USERS["alice"]), protocol
+            session = postern.session_of_client(conn.local_port)
+            granted = postern.wait_for("authorization", session=session)
+            assert (granted["policy"], granted["source"]) == ("Engineering", "ldap-group"), (protocol, granted)
+        finally:
+            conn.close()
+        bad = connect(postern, protocol, pki.ca_cert)
+        try:
+            assert not log_in(bad, "alice", WRONG_PASSWORD), protocol
+        finally:
+            bad.close()
