@@ -65,7 +65,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),
         .executableTarget(name: "authd", dependencies: [
-            "PosternCore", "PosternConfig", "PosternIPC", "PosternSandbox", "PosternRADIUS", "CPostern", "CLDAP",
+            "PosternCore", "PosternConfig", "PosternIPC", "PosternSandbox", "PosternRADIUS", "CPostern", "CLDAP", "COpenSSL",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),

@@ -88,3 +88,20 @@ def test_server_suffix_that_is_not_allowed_never_steers_the_relay(start_postern,
     finally:
         for trap in traps:
             trap.close()
+
+
+def test_a_changed_password_takes_effect_at_once(postern, pki):
+    """A successful check is remembered (crypt(3) is slow on purpose), but never past a
+    change of the users file: the old password fails on the very next login."""
+    from harness.localusers import write_users_file
+    pair = f"{VPN_USER}:alice"
+    for _ in range(2):   # the second login is answered from what authd remembers
+        with ImapConnection(postern.port, pki.ca_cert) as conn:
+            assert conn.login(pair, f"{VPN_PASSWORD}:{ALICE}").ok
+    new_password = "changed-vpn-pw-K2m"
+    postern.users = {**postern.users, VPN_USER: new_password}
+    write_users_file(postern.directory / "users", postern.users)
+    with ImapConnection(postern.port, pki.ca_cert) as conn:
+        assert conn.login(pair, f"{VPN_PASSWORD}:{ALICE}").status == "NO"
+    with ImapConnection(postern.port, pki.ca_cert) as conn:
+        assert conn.login(pair, f"{new_password}:{ALICE}").ok

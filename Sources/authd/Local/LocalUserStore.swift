@@ -1,3 +1,4 @@
+import COpenSSL
 import CPostern
 import Foundation
 import PosternCore
@@ -22,6 +23,16 @@ final class LocalUserStore: @unchecked Sendable {
 
     private let lock = Lock()
     private var cache: [String: Cached] = [:]
+    /// Successful checks, by a keyed digest of (file, user, password); emptied when a users
+    /// file changes.
+    private var verified = VerifiedCredentialCache(lifetime: .seconds(600), capacity: 50_000)
+    /// The digest's key: this process's own, never stored or sent.
+    private let digestKey: [UInt8] = {
+        var key = [UInt8](repeating: 0, count: 32)
+        precondition(postern_random_bytes(&key, key.count) == 0, "no random bytes for the credential cache key")
+        return key
+    }()
+    private let origin = ContinuousClock.now
 
     /// Verified against when the user does not exist, so that an unknown name costs as much time
     /// as a wrong password and does not show in response times.
@@ -41,8 +52,17 @@ final class LocalUserStore: @unchecked Sendable {
             _ = postern_crypt_verify(password, decoyHash)
             return .rejected(reason: "unknown user")
         }
+        let key = digest(file: path, user: user, password: password)
+        let now = ContinuousClock.now - origin
+        if let key, let known = lock.withLock({ verified.lookUp(key, now: now) }) {
+            return .accepted(groupPolicy: known.groupPolicy)
+        }
         switch postern_crypt_verify(password, entry.hash) {
-        case 1: return .accepted(groupPolicy: entry.groupPolicy)
+        case 1:
+            if let key {
+                lock.withLock { verified.remember(key, groupPolicy: entry.groupPolicy, now: now) }
+            }
+            return .accepted(groupPolicy: entry.groupPolicy)
         case 0: return .rejected(reason: "wrong password")
         default: return .unavailable(reason: "the hash of user \(user) in \(path) is not usable by crypt(3)")
         }
@@ -79,10 +99,37 @@ final class LocalUserStore: @unchecked Sendable {
         }
         do {
             let file = try UsersFile(parsing: text)
-            lock.withLock { cache[path] = Cached(modified: info.st_mtim, size: Int(info.st_size), file: file) }
+            lock.withLock {
+                cache[path] = Cached(modified: info.st_mtim, size: Int(info.st_size), file: file)
+                // A changed file may have changed a password or removed a user.
+                verified.removeAll()
+            }
             return .success(file)
         } catch {
             return .failure("users file \(path): \(error)")
         }
+    }
+
+    /// HMAC-SHA-256 of file, user and password under this process's key; nil if OpenSSL fails
+    /// (then nothing is remembered).
+    private func digest(file: String, user: String, password: String) -> [UInt8]? {
+        var input = Array(file.utf8)
+        input.append(0)
+        input += user.utf8
+        input.append(0)
+        input += password.utf8
+        defer { input.withUnsafeMutableBytes { if let base = $0.baseAddress { _ = memset(base, 0, $0.count) } } }
+        var output = [UInt8](repeating: 0, count: 32)
+        var size: UInt32 = 0
+        let result = digestKey.withUnsafeBytes { key in
+            input.withUnsafeBytes { data in
+                output.withUnsafeMutableBytes { out in
+                    HMAC(EVP_sha256(), key.baseAddress, Int32(key.count),
+                         data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count,
+                         out.baseAddress?.assumingMemoryBound(to: UInt8.self), &size)
+                }
+            }
+        }
+        return result != nil && size == 32 ? output : nil
     }
 }
