@@ -70,10 +70,11 @@ final class AuthDaemon: @unchecked Sendable {
         // A new listener channel means a new listener: its predecessor's sessions are gone.
         table.removeAll()
         grantedTo.removeAll()
-        let channel = IPCChannel(descriptor: fd, localRole: .authd, label: "listener")
+        // Records arrive on authd's own queue: no hand-off between the socket and the state.
+        let channel = IPCChannel(descriptor: fd, localRole: .authd, label: "listener", queue: queue)
         listener = channel
         channel.start(onMessage: { [self] frame in
-            queue.async { [self] in received(frame, on: channel) }
+            received(frame, on: channel)
         }, onClose: { [self] reason in
             logger.log(.peerLost, ["peer": "listener", "reason": LogValue(reason.description)])
             queue.async { [self] in

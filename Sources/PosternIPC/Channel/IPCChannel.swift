@@ -28,9 +28,11 @@ public enum IPCCloseReason: Sendable, CustomStringConvertible {
 }
 
 /// One end of a `SOCK_SEQPACKET` socketpair between two roles. Reads are driven by a dispatch
-/// source on the channel's own serial queue, so no event loop ever blocks on IPC; sends never block
-/// either (records wait in a queue while the socket is full). The first record both ways is a
-/// hello with the IPC version; anything malformed drops the peer (SPEC §1).
+/// source on a serial queue (the channel's own, or its owner's, so that handlers need no hop),
+/// so no event loop ever blocks on IPC. A send goes out at once from the caller's thread when
+/// nothing waits before it (no thread hand-off per record); while the socket is full, records
+/// wait in order and a write source drains them. The first record both ways is a hello with
+/// the IPC version; anything malformed drops the peer (SPEC §1).
 public final class IPCChannel: @unchecked Sendable {
     public let descriptor: Int32
     public let localRole: Role
@@ -47,10 +49,11 @@ public final class IPCChannel: @unchecked Sendable {
     private var onClose: (@Sendable (IPCCloseReason) -> Void)?
     private var readBuffer = [UInt8](repeating: 0, count: IPCLimits.maxRecord + 1)
 
-    public init(descriptor: Int32, localRole: Role, label: String) {
+    /// `queue`: where reads and handlers run; by default a queue of the channel's own.
+    public init(descriptor: Int32, localRole: Role, label: String, queue: DispatchQueue? = nil) {
         self.descriptor = descriptor
         self.localRole = localRole
-        self.queue = DispatchQueue(label: "postern.ipc." + label)
+        self.queue = queue ?? DispatchQueue(label: "postern.ipc." + label)
         let flags = fcntl(descriptor, F_GETFL)
         _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
@@ -80,15 +83,31 @@ public final class IPCChannel: @unchecked Sendable {
             close(reason: .violation(error))
             return
         }
-        let start: Bool = lock.withLock {
+        enum Outcome { case done, mustWait, failed(Int32) }
+        let outcome: Outcome = lock.withLock {
             if closed {
                 if let fd { Glibc.close(fd) }
-                return false
+                return .done
             }
+            if !pending.isEmpty {
+                pending.append((bytes, fd ?? -1))
+                return .done  // the write source or a flush already under way sends it in turn
+            }
+            // Under the lock, so that no other record can overtake this one.
+            let n = bytes.withUnsafeBytes { postern_send_record(descriptor, $0.baseAddress, $0.count, fd ?? -1, 1) }
+            if n >= 0 {
+                if let fd { Glibc.close(fd) }
+                return .done
+            }
+            let code = errno
             pending.append((bytes, fd ?? -1))
-            return pending.count == 1
+            return code == EAGAIN || code == EWOULDBLOCK ? .mustWait : .failed(code)
         }
-        if start { queue.async { self.flush() } }
+        switch outcome {
+        case .done: break
+        case .mustWait: queue.async { self.flush() }
+        case .failed(let code): close(reason: code == EPIPE || code == ECONNRESET ? .peerClosed : .ioError(code))
+        }
     }
 
     public func close() { close(reason: .local) }
