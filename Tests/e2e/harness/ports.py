@@ -11,13 +11,21 @@ def _bindable(address: str, port: int) -> bool:
     return True
 
 
+# Ports handed out lately: two picks made before either is bound (pop3s and smtps of one
+# configuration) must not get the same port back from the kernel.
+_recent: list = []
+
+
 def free_port(addresses=("127.0.0.1",)) -> int:
-    """A port nothing listens on at any of `addresses` right now (racy, as every such pick is)."""
+    """A port nothing listens on at any of `addresses` right now (racy, as every such pick is),
+    and none of the last 512 this process handed out."""
     for _ in range(100):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind((addresses[0], 0))
             port = s.getsockname()[1]
-        if all(_bindable(a, port) for a in addresses[1:]):
+        if port not in _recent and all(_bindable(a, port) for a in addresses[1:]):
+            _recent.append(port)
+            del _recent[:-512]
             return port
     raise RuntimeError(f"no free port on {addresses}")
 
