@@ -50,9 +50,15 @@ pid_t postern_spawn(const postern_spawn_spec *s, int *err_out) {
             tmp[i] = fcntl(s->fds[i], F_DUPFD_CLOEXEC, base);
             if (tmp[i] < 0) child_fail(errpipe[1], errno);
         }
+        int stdio = -1;
+        if (s->stdio_fd > 2) {
+            stdio = fcntl(s->stdio_fd, F_DUPFD_CLOEXEC, base);
+            if (stdio < 0) child_fail(errpipe[1], errno);
+        }
         for (int i = 0; i < s->nfds; i++) {
             if (dup2(tmp[i], 3 + i) < 0) child_fail(errpipe[1], errno);
         }
+        if (stdio >= 0 && (dup2(stdio, 1) < 0 || dup2(stdio, 2) < 0)) child_fail(errpipe[1], errno);
         /* Everything else closes at exec. */
         syscall(SYS_close_range, (unsigned)(3 + s->nfds), ~0U, CLOSE_RANGE_CLOEXEC);
 

@@ -20,6 +20,9 @@ typedef struct {
     int change_user;
     uid_t uid;
     gid_t gid;
+    /* Above 2: becomes the child's standard output and error (its own journal stream); otherwise
+     * the child inherits the caller's. */
+    int stdio_fd;
 } postern_spawn_spec;
 
 /* Returns the child's pid, or -1 with *err_out set to the errno of the step that failed

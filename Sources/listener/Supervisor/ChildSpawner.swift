@@ -14,18 +14,33 @@ struct ChildSpawner {
         var description: String { "cannot start \(role.rawValue): " + String(cString: strerror(code)) }
     }
 
-    /// The directory the executables live in (the supervisor's own, or `POSTERN_LIBEXEC_DIR`).
+    /// The directory postern-authd and postern-relay live in (see `helperDirectory`).
     let executableDirectory: String
     /// nil when started as a plain user: every role then runs as that user.
     let users: [Role: SystemUser]?
     let selfExecutable: String
 
+    /// Where the Debian package installs the helper executables (the FHS place for programs that
+    /// only another program runs).
+    static let packagedHelperDirectory = "/usr/lib/postern"
+
+    /// `POSTERN_LIBEXEC_DIR` if set; else the supervisor's own directory when it holds the helpers
+    /// (a build tree such as .build/debug); else the package's /usr/lib/postern.
+    static func helperDirectory(selfPath: String, environment: [String: String]) -> String {
+        if let directory = environment["POSTERN_LIBEXEC_DIR"] { return directory }
+        let own = selfPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        if !own.isEmpty, access(own + "/" + Role.authd.executable, X_OK) == 0 { return own }
+        return packagedHelperDirectory
+    }
+
     func executablePath(for role: Role) -> String {
         role == .listener ? selfExecutable : executableDirectory + "/" + role.executable
     }
 
-    /// `channel` becomes descriptor 3 in the child.
-    func spawn(_ role: Role, index: Int, channel: Int32, extraArguments: [String]) throws(Failure) -> pid_t {
+    /// `channel` becomes descriptor 3 in the child; `stdio`, when given, its standard output and
+    /// error (a journal stream of its own, whose id JOURNAL_STREAM then names).
+    func spawn(_ role: Role, index: Int, channel: Int32, stdio: Int32? = nil,
+               extraArguments: [String]) throws(Failure) -> pid_t {
         let path = executablePath(for: role)
         var arguments = [role == .listener ? "postern" : role.executable]
         if role == .listener { arguments += ["--role", "listener"] }
@@ -34,6 +49,10 @@ struct ChildSpawner {
         // A minimal environment: nothing of the supervisor's caller leaks into the roles.
         var environment = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]
         for key in ["JOURNAL_STREAM", "POSTERN_TEST_HOOKS", "LANG"] {
+            if key == "JOURNAL_STREAM", let stdio {
+                if let id = JournalStream.streamID(of: stdio) { environment.append(key + "=" + id) }
+                continue
+            }
             if let value = getenv(key) { environment.append(key + "=" + String(cString: value)) }
         }
 
@@ -55,6 +74,7 @@ struct ChildSpawner {
                         spec.envp = UnsafePointer(envp.baseAddress)
                         spec.fds = UnsafePointer(fdBuffer.baseAddress)
                         spec.nfds = Int32(fdBuffer.count)
+                        spec.stdio_fd = stdio ?? -1
                         if let user = users?[role] {
                             spec.change_user = 1
                             spec.uid = user.uid

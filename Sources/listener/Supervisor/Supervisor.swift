@@ -46,6 +46,8 @@ final class Supervisor: @unchecked Sendable {
     private let relayCount: Int
     /// Fixed at start: every role of one run has the same.
     private let seccompMode: SeccompFilter.Mode
+    /// Standard error is systemd's journal stream: each child gets a stream under its own identifier.
+    private let journal: Bool
 
     struct StartupFailure: Error, CustomStringConvertible {
         var description: String
@@ -72,9 +74,9 @@ final class Supervisor: @unchecked Sendable {
             users = found
         }
         let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let directory = ProcessInfo.processInfo.environment["POSTERN_LIBEXEC_DIR"]
-            ?? (selfPath as NSString).deletingLastPathComponent
+        let directory = ChildSpawner.helperDirectory(selfPath: selfPath, environment: ProcessInfo.processInfo.environment)
         spawner = ChildSpawner(executableDirectory: directory, users: users, selfExecutable: selfPath)
+        journal = JournalStream.standardErrorIsJournal()
         seccompMode = SeccompFilter.Mode(rawValue: configuration.process.seccomp.rawValue) ?? .kill
         relayCount = configuration.process.relayProcessCount(cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         do {
@@ -146,9 +148,11 @@ final class Supervisor: @unchecked Sendable {
             scheduleRestart(slot, ranFor: 0)
             return
         }
+        let stdio = journal ? JournalStream.open(identifier: slot.role.journalIdentifier) : nil
+        defer { if let stdio { close(stdio) } }
         let pid: pid_t
         do {
-            pid = try spawner.spawn(slot.role, index: slot.index, channel: pair[1],
+            pid = try spawner.spawn(slot.role, index: slot.index, channel: pair[1], stdio: stdio,
                                     extraArguments: ["--seccomp", seccompMode.rawValue])
         } catch {
             close(pair[0]); close(pair[1])
