@@ -14,13 +14,13 @@ public enum Privileges {
     }
 
     /// Capabilities the supervisor keeps after binding: binding ports below 1024 again on reload,
-    /// starting children as other users (and dropping their bounding sets), and signalling them.
+    /// starting children as other users (and dropping their bounding sets). It never signals
+    /// them: they stop on a `shutdown` record, and die with it (PR_SET_PDEATHSIG).
     public static let supervisorCapabilities: [cap_value_t] = [
-        CAP_NET_BIND_SERVICE, CAP_SETUID, CAP_SETGID, CAP_SETPCAP, CAP_KILL,
+        CAP_NET_BIND_SERVICE, CAP_SETUID, CAP_SETGID, CAP_SETPCAP,
     ]
 
-    public static let supervisorCapabilityNames = ["cap_net_bind_service", "cap_setuid", "cap_setgid",
-                                                  "cap_setpcap", "cap_kill"]
+    public static let supervisorCapabilityNames = ["cap_net_bind_service", "cap_setuid", "cap_setgid", "cap_setpcap"]
 
     /// For the listener, authd and relays: no capabilities in any set, no way to gain any,
     /// and no core dumps or ptrace by the same user (the listener holds the TLS key).

@@ -39,8 +39,8 @@ def test_roles_run_as_their_users_without_capabilities(postern):
 
 
 # What the supervisor keeps (docs/architecture.md): net_bind_service, setuid, setgid, setpcap, kill.
-CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_NET_BIND_SERVICE = 5, 6, 7, 8, 10
-SUPERVISOR_CAPS = sum(1 << c for c in (CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_NET_BIND_SERVICE))
+CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_NET_BIND_SERVICE = 6, 7, 8, 10
+SUPERVISOR_CAPS = sum(1 << c for c in (CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_NET_BIND_SERVICE))
 
 
 def test_every_role_runs_a_full_session_under_its_seccomp_filter(postern, dovecot, pki):

@@ -340,7 +340,6 @@ clone                                   # fork of a child, and threads
 clone3          errno ENOSYS            # glibc falls back to clone
 execve                                  # the child, between fork and exec
 wait4                                   # reaping
-kill                                    # stopping children (with cap_kill)
 futex
 set_robust_list
 rseq
@@ -428,6 +427,7 @@ setsockopt
 getsockopt
 getsockname
 socketpair
+connect                                 # under systemd, a journal stream per child (/run/systemd/journal/stdout)
 accept                                  # the admin socket
 accept4
 recvmsg

@@ -436,22 +436,17 @@ final class Supervisor: @unchecked Sendable {
         guard !stopping else { return }
         stopping = true
         logger.log(.shutdown, ["reason": LogValue(reason)])
-        // authd has last words for the accounting servers; the others stop at once.
-        for (slot, child) in children {
-            if slot.role == .authd { child.channel.send(.shutdown) } else { kill(child.pid, SIGTERM) }
-        }
-        let authd = children[.authd]?.pid
-        queue.asyncAfter(deadline: .now() + 3) { [weak self] in
-            // authd that has not finished by now is stopped anyway.
-            if let authd, self?.children[.authd]?.pid == authd { kill(authd, SIGTERM) }
-        }
+        // Told over their channels: the supervisor needs no CAP_KILL. authd has last words for
+        // the accounting servers (at most two seconds); the others exit at once.
+        for child in children.values { child.channel.send(.shutdown) }
         waitForChildren(until: now() + 5)
     }
 
     private func waitForChildren(until deadline: Double) {
         reap()
         if children.isEmpty || now() > deadline {
-            for child in children.values { kill(child.pid, SIGKILL) }
+            // A child still running gets SIGKILL from the kernel as the supervisor exits
+            // (PR_SET_PDEATHSIG, set in each child after its user switch).
             exit(0)
         }
         queue.asyncAfter(deadline: .now() + 0.05) { self.waitForChildren(until: deadline) }
