@@ -5,7 +5,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 # `check` lists its steps in order; they must not run side by side.
 .NOTPARALLEL:
-.PHONY: deps build test-unit test-e2e check demo demo-stop fuzz-build fuzz fuzz-check bench
+.PHONY: deps build test-unit test-e2e check demo demo-stop fuzz-build fuzz fuzz-check bench deb test-package
 
 deps:           ## Debian packages, role users (needs root; idempotent)
 	scripts/install-deps.sh
@@ -19,7 +19,20 @@ test-unit:      ## XCTest suites
 test-e2e:       ## the real daemon against real Dovecot and Postfix on loopback (needs root, a build)
 	python3 -m pytest -q Tests/e2e
 
-check: deps build test-unit test-e2e fuzz-check
+check: deps build test-unit test-e2e test-package fuzz-check
+
+# The Debian package (packaging/): a static-stdlib release build in .build-deb, dpkg-buildpackage,
+# then lintian (no error, no warning). The version comes from packaging/debian/changelog.
+DEB_VERSION = $(shell dpkg-parsechangelog -l packaging/debian/changelog -S Version 2>/dev/null)
+DEB_FILE = dist/postern_$(DEB_VERSION)_$(shell dpkg --print-architecture 2>/dev/null).deb
+
+deb:            ## dist/postern_<version>_amd64.deb, checked by lintian
+	packaging/build-deb.sh $(CURDIR)/dist
+
+# Installs the package on this machine, runs the daemon as the unit would, reinstalls, removes and
+# purges it (purged even when a test fails). After test-e2e: it must not share the machine with it.
+test-package: deb  ## the package installed, run, upgraded in place, removed and purged (needs root)
+	POSTERN_DEB=$(CURDIR)/$(DEB_FILE) python3 -m pytest -q Tests/e2e/test_package.py
 
 # libFuzzer targets (Fuzz/, a package of their own so that a plain `swift build` never links
 # them). One build for all, in its own scratch path; each run starts from a copy of the seed

@@ -17,6 +17,9 @@ packages=(
     openssl curl strace python3 python3-pytest
     nginx libnginx-mod-mail    # the reference proxy of `make bench`
     freeradius freeradius-utils slapd ldap-utils libldap-dev    # RADIUS and LDAP AAA test servers
+    debhelper dpkg-dev fakeroot lintian    # `make deb`
+    systemd                                # systemd-analyze for the unit's checks (nothing is started:
+                                           # without systemd as PID 1 its postinst only adds files)
 )
 missing=()
 for p in "${packages[@]}"; do
