@@ -9,6 +9,7 @@ import grp
 import os
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -78,6 +79,10 @@ def wrap(unit: dict, argv: list, work: Path, journal_socket: Path = None) -> lis
     assert unit.get("NoNewPrivileges") == ["yes"]
     allow = work / "syscalls.allow"
     allow.write_text("\n".join(sorted(allowed_syscalls(unit))) + "\n")
+    # PrivateTmp hides /tmp, where a checkout (CI's fresh clone) may live: the helper goes
+    # into the work directory with the allowlist.
+    helper = work / "seccompexec.py"
+    shutil.copyfile(HERE / "seccompexec.py", helper)
     groups = [str(grp.getgrnam(g).gr_gid) for v in unit.get("SupplementaryGroups", []) for g in v.split()]
     setpriv = ["setpriv", "--bounding-set", ",".join(["-all"] + ["+" + c for c in capability_words(unit)]),
                "--inh-caps", "-all", "--no-new-privs"]
@@ -104,7 +109,7 @@ def wrap(unit: dict, argv: list, work: Path, journal_socket: Path = None) -> lis
     if unit.get("ProtectSystem") == ["strict"]:
         steps.append("mount -o remount,bind,ro /")
     steps.append(f"umask {umask}")
-    inner = setpriv + ["--", "python3", str(HERE / "seccompexec.py"), str(allow), "--"] + argv
+    inner = setpriv + ["--", "python3", str(helper), str(allow), "--"] + argv
     steps.append("exec " + " ".join(shlex.quote(a) for a in inner))
     return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", "\n".join(steps)]
 
