@@ -45,9 +45,7 @@ extension AuthDaemon {
              completion: @escaping @Sendable (AAAVerdict) -> Void) {
         switch group.backend {
         case .local(let usersFile):
-            workers.async { [localUsers] in
-                let verdict = password.map { localUsers.verify(user: user, password: $0, file: usersFile) }
-                    ?? localUsers.lookUp(user: user, file: usersFile)
+            let answer: @Sendable (LocalUserStore.Verdict) -> Void = { verdict in
                 switch verdict {
                 case .accepted(let policy):
                     completion(.accepted(AAAAttributes(policy: policy, source: policy.map { _ in .localFile }, limits: .none),
@@ -55,6 +53,14 @@ extension AuthDaemon {
                 case .rejected(let reason): completion(.rejected(reason: reason, server: "local"))
                 case .unavailable(let reason): completion(.unavailable(reason))
                 }
+            }
+            // A client reconnecting with a password verified lately needs no worker thread.
+            if let password, let remembered = localUsers.rememberedSuccess(user: user, password: password, file: usersFile) {
+                return answer(remembered)
+            }
+            workers.async { [localUsers] in
+                answer(password.map { localUsers.verify(user: user, password: $0, file: usersFile) }
+                    ?? localUsers.lookUp(user: user, file: usersFile))
             }
         case .radius(let servers):
             // Authorization alone sends the username as the password, as appliances do; the

@@ -68,6 +68,22 @@ final class LocalUserStore: @unchecked Sendable {
         }
     }
 
+    /// A success remembered for this password, found without crypt(3) and without reading the
+    /// file (one stat(2)): cheap enough for authd's state queue. Nil when the file changed since
+    /// it was read or the password was not verified lately; `verify` then decides.
+    func rememberedSuccess(user: String, password: String, file path: String) -> Verdict? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let unchanged = lock.withLock { () -> Bool in
+            guard let cached = cache[path] else { return false }
+            return cached.modified.tv_sec == info.st_mtim.tv_sec && cached.modified.tv_nsec == info.st_mtim.tv_nsec
+                && cached.size == Int(info.st_size) && cached.file[user] != nil
+        }
+        guard unchanged, let key = digest(file: path, user: user, password: password) else { return nil }
+        let now = ContinuousClock.now - origin
+        return lock.withLock { verified.lookUp(key, now: now) }.map { .accepted(groupPolicy: $0.groupPolicy) }
+    }
+
     /// Authorization through a `local` group: whether the file knows the user, and its policy
     /// column. No password is checked.
     func lookUp(user: String, file path: String) -> Verdict {
