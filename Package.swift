@@ -78,6 +78,7 @@ let package = Package(
         .executableTarget(name: "posternctl", dependencies: ["PosternCore", "CPostern"], swiftSettings: strict),
 
         .testTarget(name: "PosternCoreTests", dependencies: ["PosternCore"]),
+        .testTarget(name: "PosternIOTests", dependencies: ["PosternIO"]),
         .testTarget(name: "PosternProtocolsTests", dependencies: ["PosternProtocols"]),
         .testTarget(name: "PosternRADIUSTests", dependencies: ["PosternRADIUS"]),
         .testTarget(name: "PosternConfigTests", dependencies: ["PosternConfig"]),

@@ -1,5 +1,4 @@
 import CPostern
-import Dispatch
 import PosternCore
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +7,7 @@ import Glibc
 /// Moves bytes both ways between two plain stream sockets with splice(2), so the relay never
 /// copies a mail byte through user space. Each direction borrows a pipe from the pool only while
 /// data is in flight and reads only while its destination can take more. When either side ends,
-/// both close. All state is confined to `queue`.
+/// both close. All state is confined to the loop's thread.
 public final class SplicePump: @unchecked Sendable {
     public struct Totals: Sendable {
         /// Bytes from `a` to `b`, and from `b` to `a`.
@@ -19,58 +18,74 @@ public final class SplicePump: @unchecked Sendable {
     private final class Direction {
         let from: Int32
         let to: Int32
-        let readSource: DispatchSourceRead
-        let writeSource: DispatchSourceWrite
-        var readActive = false
-        var writeActive = false
+        var reading = false
+        var writing = false
         var pipe: PipePool.Pipe?
         var inPipe = 0
         var prefix: [UInt8] = []
         var bytes: UInt64 = 0
 
-        init(from: Int32, to: Int32, queue: DispatchQueue) {
+        init(from: Int32, to: Int32) {
             self.from = from
             self.to = to
-            readSource = DispatchSource.makeReadSource(fileDescriptor: from, queue: queue)
-            writeSource = DispatchSource.makeWriteSource(fileDescriptor: to, queue: queue)
         }
     }
 
     private static let chunk = 64 * 1024
     private let a: Int32
     private let b: Int32
-    private let queue: DispatchQueue
+    private let loop: EpollLoop
     private let pipes: PipePool
     private let aToB: Direction
     private let bToA: Direction
+    /// What epoll watches on `a` and `b` now.
+    private var watched: (a: UInt32, b: UInt32) = (0, 0)
     private var finished = false
     private var onClose: (@Sendable (Totals) -> Void)?
-    /// The pump keeps itself alive while it runs: nothing else holds it, and dispatch sources
-    /// must not be released while they are suspended or active.
-    private var running: SplicePump?
 
     /// `prefixForA` is written to `a` before anything spliced from `b`.
-    public init(a: Int32, b: Int32, prefixForA: [UInt8], queue: DispatchQueue, pipes: PipePool) {
+    public init(a: Int32, b: Int32, prefixForA: [UInt8], loop: EpollLoop, pipes: PipePool) {
         self.a = a
         self.b = b
-        self.queue = queue
+        self.loop = loop
         self.pipes = pipes
-        aToB = Direction(from: a, to: b, queue: queue)
-        bToA = Direction(from: b, to: a, queue: queue)
+        aToB = Direction(from: a, to: b)
+        bToA = Direction(from: b, to: a)
         bToA.prefix = prefixForA
     }
 
+    /// The loop's handlers hold the pump until it finishes.
     public func start(onClose: @escaping @Sendable (Totals) -> Void) {
-        queue.async { [self] in
+        loop.execute { [self] in
             self.onClose = onClose
-            running = self
-            for direction in [aToB, bToA] {
-                direction.readSource.setEventHandler { [weak self, unowned direction] in self?.pump(direction) }
-                direction.writeSource.setEventHandler { [weak self, unowned direction] in self?.writable(direction) }
+            do {
+                try loop.add(a, events: 0) { [self] events in ready(a, events) }
+                try loop.add(b, events: 0) { [self] events in ready(b, events) }
+            } catch {
+                return finish()
             }
-            setRead(aToB, active: true)
-            if drain(bToA) { setRead(bToA, active: true) }
+            aToB.reading = true
+            if drain(bToA) { bToA.reading = true }
+            if !finished { watch() }
         }
+    }
+
+    // MARK: - Readiness
+
+    private func ready(_ fd: Int32, _ events: UInt32) {
+        let (incoming, outgoing) = fd == a ? (aToB, bToA) : (bToA, aToB)
+        let hangUp = events & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
+        if !finished, outgoing.writing, events & EPOLLOUT.rawValue != 0 || hangUp { writable(outgoing) }
+        if !finished, incoming.reading, events & EPOLLIN.rawValue != 0 || hangUp { pump(incoming) }
+        if !finished { watch() }
+    }
+
+    /// Tells epoll what each descriptor waits for now; nothing when that has not changed.
+    private func watch() {
+        let wantA = (aToB.reading ? EPOLLIN.rawValue : 0) | (bToA.writing ? EPOLLOUT.rawValue : 0)
+        let wantB = (bToA.reading ? EPOLLIN.rawValue : 0) | (aToB.writing ? EPOLLOUT.rawValue : 0)
+        if wantA != watched.a { loop.modify(a, events: wantA); watched.a = wantA }
+        if wantB != watched.b { loop.modify(b, events: wantB); watched.b = wantB }
     }
 
     // MARK: - Moving bytes
@@ -126,61 +141,33 @@ public final class SplicePump: @unchecked Sendable {
     }
 
     private func block(_ d: Direction) -> Bool {
-        setRead(d, active: false)
-        setWrite(d, active: true)
+        d.reading = false
+        d.writing = true
         return false
     }
 
     private func writable(_ d: Direction) {
         guard !finished, drain(d) else { return }
-        setWrite(d, active: false)
-        setRead(d, active: true)
+        d.writing = false
+        d.reading = true
         pump(d)
-    }
-
-    // MARK: - Sources
-
-    private func setRead(_ d: Direction, active: Bool) {
-        guard d.readActive != active else { return }
-        d.readActive = active
-        if active { d.readSource.resume() } else { d.readSource.suspend() }
-    }
-
-    private func setWrite(_ d: Direction, active: Bool) {
-        guard d.writeActive != active else { return }
-        d.writeActive = active
-        if active { d.writeSource.resume() } else { d.writeSource.suspend() }
     }
 
     private func finish() {
         guard !finished else { return }
         finished = true
         let totals = Totals(aToB: aToB.bytes, bToA: bToA.bytes)
-        // The descriptors close only after dispatch stops watching them: every source's cancel
-        // handler has run (a suspended source must be resumed for that).
-        let group = DispatchGroup()
         for d in [aToB, bToA] {
-            for source in [d.readSource as DispatchSourceProtocol, d.writeSource as DispatchSourceProtocol] {
-                group.enter()
-                source.setCancelHandler { group.leave() }
-            }
-            if !d.readActive { d.readSource.resume() }
-            if !d.writeActive { d.writeSource.resume() }
-            d.readActive = true
-            d.writeActive = true
-            d.readSource.cancel()
-            d.writeSource.cancel()
             if let pipe = d.pipe { pipes.giveBack(pipe, empty: d.inPipe == 0) }
             d.pipe = nil
         }
-        let (a, b) = (self.a, self.b)
+        // Out of epoll before they close; this drops the handlers, and with them the pump.
+        loop.remove(a)
+        loop.remove(b)
+        close(a)
+        close(b)
         let onClose = self.onClose
         self.onClose = nil
-        group.notify(queue: queue) { [self] in
-            close(a)
-            close(b)
-            onClose?(totals)
-            running = nil
-        }
+        onClose?(totals)
     }
 }

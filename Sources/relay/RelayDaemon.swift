@@ -19,7 +19,8 @@ final class RelayDaemon: @unchecked Sendable {
     private let index: Int
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let connectQueue = DispatchQueue(label: "postern.relay.connect", attributes: .concurrent)
-    private let pumpQueue = DispatchQueue(label: "postern.relay.pump")
+    /// Where every splice pump of this relay runs: one thread, one wake-up per readiness event.
+    private let pumpLoop: EpollLoop
     private let pipes = PipePool()
     private let lock = Lock()
     private var configuration: PosternConfiguration?
@@ -31,6 +32,12 @@ final class RelayDaemon: @unchecked Sendable {
     init(index: Int, user: String) {
         self.index = index
         self.user = user
+        do {
+            pumpLoop = try EpollLoop(name: "relay-pump")
+        } catch {
+            EventLogger(role: Role.relay.rawValue).log(.fatal, ["error": LogValue("cannot start the pump thread: \(error)")])
+            exit(2)
+        }
     }
 
     func run() -> Never {
@@ -110,7 +117,7 @@ final class RelayDaemon: @unchecked Sendable {
         let session = UpstreamSession(
             request: request, downstream: fd, mode: settings.upstreamTLS, tls: tls,
             loginTimeout: .milliseconds(configuration.limits.authenticationTimeout.milliseconds),
-            services: .init(eventLoop: group.next(), connectQueue: connectQueue, pumpQueue: pumpQueue, pipes: pipes,
+            services: .init(eventLoop: group.next(), connectQueue: connectQueue, pumpLoop: pumpLoop, pipes: pipes,
                             logger: logger))
         session.start { result in
             channel.send(.relayResult(result))

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+/* For PosternIO's epoll loop: Swift's Glibc module does not carry these headers. */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 
 /* A child to start. fds[i] becomes descriptor 3+i in the child; every other descriptor above 2
  * is closed at exec. With change_user set, the child takes uid/gid (and only that group), drops

@@ -21,7 +21,7 @@ final class UpstreamSession: @unchecked Sendable {
         /// Where blocking name resolution and connect wait, away from the event loop.
         let connectQueue: DispatchQueue
         /// Where splice pumps run.
-        let pumpQueue: DispatchQueue
+        let pumpLoop: EpollLoop
         let pipes: PipePool
         let logger: EventLogger
     }
@@ -137,7 +137,7 @@ final class UpstreamSession: @unchecked Sendable {
 
     private func splice(_ upstream: Int32, prefix: [UInt8]) {
         downstreamOwned = false
-        let pump = SplicePump(a: downstreamFD, b: upstream, prefixForA: prefix, queue: services.pumpQueue, pipes: services.pipes)
+        let pump = SplicePump(a: downstreamFD, b: upstream, prefixForA: prefix, loop: services.pumpLoop, pipes: services.pipes)
         established(mechanism: "splice")
         let started = NIODeadline.now()
         let (logger, request) = (self.logger, self.request)

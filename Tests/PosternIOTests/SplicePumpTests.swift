@@ -1,0 +1,137 @@
+import Foundation
+import XCTest
+@testable import PosternIO
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The pump between two socketpairs, as the relay uses it between the listener's socketpair
+/// and the mail host's socket: client ⇄ [a | pump | b] ⇄ server.
+final class SplicePumpTests: XCTestCase {
+    private var loop: EpollLoop!
+    private let pipes = PipePool()
+
+    override func setUp() {
+        loop = try! EpollLoop(name: "test-pump")
+    }
+
+    private func streamPair() -> (Int32, Int32) {
+        var fds: [Int32] = [-1, -1]
+        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds), 0)
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        return (fds[0], fds[1])
+    }
+
+    private func blocking(_ fd: Int32) -> Int32 {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            XCTAssertGreaterThan(n, 0, "write: \(String(cString: strerror(errno)))")
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+
+    private func read(_ fd: Int32, count: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while out.count < count {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, count - out.count)) }
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        return out
+    }
+
+    private func start(prefix: [UInt8] = []) -> (client: Int32, server: Int32, closed: XCTestExpectation, totals: () -> SplicePump.Totals?) {
+        let (client, a) = streamPair()
+        let (b, server) = streamPair()
+        let closed = expectation(description: "pump closed")
+        let result = TotalsBox()
+        SplicePump(a: a, b: b, prefixForA: prefix, loop: loop, pipes: pipes).start { totals in
+            result.set(totals)
+            closed.fulfill()
+        }
+        return (blocking(client), blocking(server), closed, { result.get() })
+    }
+
+    func testBytesGoBothWaysAfterThePrefix() {
+        let (client, server, closed, totals) = start(prefix: Array("a1 OK logged in\r\n".utf8))
+        XCTAssertEqual(read(client, count: 17), Array("a1 OK logged in\r\n".utf8))
+        Self.writeAll(client, Array("a2 NOOP\r\n".utf8))
+        XCTAssertEqual(read(server, count: 9), Array("a2 NOOP\r\n".utf8))
+        Self.writeAll(server, Array("a2 OK\r\n".utf8))
+        XCTAssertEqual(read(client, count: 7), Array("a2 OK\r\n".utf8))
+        close(client)
+        wait(for: [closed], timeout: 5)
+        XCTAssertEqual(totals()?.aToB, 9)
+        XCTAssertEqual(totals()?.bToA, 7, "the prefix is not counted as spliced")
+        // The server's side sees the end too: the pump closed b.
+        XCTAssertEqual(read(server, count: 1), [])
+        close(server)
+    }
+
+    func testALargeTransferArrivesWholeThroughASlowReader() {
+        let (client, server, closed, totals) = start()
+        let size = 8 * 1024 * 1024
+        let message = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let writer = Thread {
+            Self.writeAll(server, message)
+            close(server)
+        }
+        writer.start()
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while received.count < size {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(client, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            received += buffer[0..<n]
+            if received.count % (1 << 20) < 4096 { usleep(2000) }   // now and then, fall behind
+        }
+        XCTAssertEqual(received.count, size)
+        XCTAssertTrue(received == message, "the bytes arrived changed or out of order")
+        wait(for: [closed], timeout: 10)
+        XCTAssertEqual(totals()?.bToA, UInt64(size))
+        close(client)
+    }
+
+    func testThePeerClosingEndsTheOtherSide() {
+        let (client, server, closed, _) = start()
+        close(server)
+        wait(for: [closed], timeout: 5)
+        XCTAssertEqual(read(client, count: 1), [], "the client side is closed once the mail host's is")
+        close(client)
+    }
+
+    func testManyPumpsShareOneLoop() {
+        var ends: [(Int32, Int32, XCTestExpectation)] = []
+        for _ in 0..<50 {
+            let (client, server, closed, _) = start()
+            ends.append((client, server, closed))
+        }
+        for (index, (client, server, _)) in ends.enumerated() {
+            Self.writeAll(client, Array("ping \(index)\n".utf8))
+            XCTAssertEqual(read(server, count: "ping \(index)\n".utf8.count), Array("ping \(index)\n".utf8))
+        }
+        for (client, server, closed) in ends {
+            close(client)
+            wait(for: [closed], timeout: 5)
+            close(server)
+        }
+    }
+}
+
+private final class TotalsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var totals: SplicePump.Totals?
+
+    func set(_ value: SplicePump.Totals) { lock.lock(); totals = value; lock.unlock() }
+    func get() -> SplicePump.Totals? { lock.lock(); defer { lock.unlock() }; return totals }
+}
