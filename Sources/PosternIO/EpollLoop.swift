@@ -40,7 +40,10 @@ public final class EpollLoop: @unchecked Sendable {
         }
         var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: wake))
         guard epoll_ctl(epoll, EPOLL_CTL_ADD, wake, &event) == 0 else {
-            throw Failure(step: "epoll_ctl", code: errno)
+            let code = errno
+            close(wake)
+            close(epoll)
+            throw Failure(step: "epoll_ctl", code: code)
         }
         let box = Unmanaged.passRetained(self)
         let started = pthread_create(&thread, nil, { argument in
@@ -48,6 +51,8 @@ public final class EpollLoop: @unchecked Sendable {
         }, box.toOpaque())
         guard started == 0 else {
             box.release()
+            close(wake)
+            close(epoll)
             throw Failure(step: "pthread_create", code: started)
         }
     }

@@ -43,8 +43,10 @@ public final class SplicePump: @unchecked Sendable {
     private var finished = false
     private var onClose: (@Sendable (Totals) -> Void)?
 
-    /// `prefixForA` is written to `a` before anything spliced from `b`.
+    /// `prefixForA` is written to `a` before anything spliced from `b`. Both descriptors are
+    /// made non-blocking: one slow peer must never stop the loop that every pump shares.
     public init(a: Int32, b: Int32, prefixForA: [UInt8], loop: EpollLoop, pipes: PipePool) {
+        for fd in [a, b] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         self.a = a
         self.b = b
         self.loop = loop
@@ -75,6 +77,11 @@ public final class SplicePump: @unchecked Sendable {
     private func ready(_ fd: Int32, _ events: UInt32) {
         let (incoming, outgoing) = fd == a ? (aToB, bToA) : (bToA, aToB)
         let hangUp = events & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
+        if hangUp && !outgoing.writing && !incoming.reading {
+            // epoll reports a hang-up whatever the mask; with nobody waiting on this side it
+            // would come back at once, for ever. The session is over.
+            return finish()
+        }
         if !finished, outgoing.writing, events & EPOLLOUT.rawValue != 0 || hangUp { writable(outgoing) }
         if !finished, incoming.reading, events & EPOLLIN.rawValue != 0 || hangUp { pump(incoming) }
         if !finished { watch() }

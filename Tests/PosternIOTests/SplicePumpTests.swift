@@ -12,28 +12,29 @@ final class SplicePumpTests: XCTestCase {
     private let pipes = PipePool()
 
     override func setUp() {
+        // As in every role (RoleConfinement): a closed peer is an EPIPE, not a signal.
+        signal(SIGPIPE, SIG_IGN)
         loop = try! EpollLoop(name: "test-pump")
     }
 
+    /// Blocking, as the listener's socketpair end arrives in the relay: the pump must cope.
     private func streamPair() -> (Int32, Int32) {
         var fds: [Int32] = [-1, -1]
         XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds), 0)
-        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         return (fds[0], fds[1])
     }
 
     private func blocking(_ fd: Int32) -> Int32 {
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return fd
     }
 
+    /// Writes until done or the peer is gone (the flood tests end that way).
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            XCTAssertGreaterThan(n, 0, "write: \(String(cString: strerror(errno)))")
+            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if n <= 0 { return }
             offset += n
         }
@@ -107,6 +108,42 @@ final class SplicePumpTests: XCTestCase {
         close(server)
         wait(for: [closed], timeout: 5)
         XCTAssertEqual(read(client, count: 1), [], "the client side is closed once the mail host's is")
+        close(client)
+    }
+
+    func testAClientThatStopsReadingHoldsUpNoOtherSession() {
+        // The mail host sends far more than the socket buffers hold; the client reads nothing.
+        let stalled = start()
+        let flood = [UInt8](repeating: 0x41, count: 4 * 1024 * 1024)
+        let stalledServer = stalled.server
+        let writer = Thread {
+            Self.writeAll(stalledServer, flood)   // blocks once every buffer on the way is full
+        }
+        writer.start()
+        usleep(200_000)
+        let other = start()
+        Self.writeAll(other.client, Array("a1 NOOP\r\n".utf8))
+        XCTAssertEqual(read(other.server, count: 9), Array("a1 NOOP\r\n".utf8), "the loop is stuck")
+        close(other.client)
+        wait(for: [other.closed], timeout: 5)
+        close(other.server)
+        close(stalled.client)
+        wait(for: [stalled.closed], timeout: 5)
+        close(stalled.server)
+    }
+
+    func testAHangUpWhileTheOtherWayIsBlockedEndsThePump() {
+        // The client uploads more than the mail host (which never reads) can take, then goes.
+        let (client, server, closed, _) = start()
+        let upload = [UInt8](repeating: 0x42, count: 4 * 1024 * 1024)
+        let writer = Thread {
+            Self.writeAll(client, upload)
+        }
+        writer.start()
+        usleep(300_000)
+        shutdown(client, Int32(SHUT_RDWR))
+        wait(for: [closed], timeout: 5)
+        close(server)
         close(client)
     }
 

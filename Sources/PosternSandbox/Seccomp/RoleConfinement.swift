@@ -20,6 +20,9 @@ public enum RoleConfinement {
     public static func enter(_ role: Role, mode: SeccompFilter.Mode, logger: EventLogger,
                              beforeFilter: () -> Void = {}) -> String {
         tzset()
+        // A peer that went away is an EPIPE to handle, never a signal that ends the role: the
+        // relay splices into sockets, authd's libldap writes with plain write(2).
+        signal(SIGPIPE, SIG_IGN)
         let user = SystemUser.currentName
         beforeFilter()
         do {

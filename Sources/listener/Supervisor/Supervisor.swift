@@ -98,6 +98,8 @@ final class Supervisor: @unchecked Sendable {
 
     /// Binds, starts every role, and never returns.
     func run() throws(StartupFailure) -> Never {
+        // An admin client that hangs up early is an EPIPE, not the supervisor's end.
+        signal(SIGPIPE, SIG_IGN)
         for endpoint in configuration.listeningEndpoints() {
             do {
                 boundSockets[endpoint] = try SocketBinder.bind(address: endpoint.address, port: endpoint.port)
