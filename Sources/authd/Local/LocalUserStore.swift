@@ -15,9 +15,31 @@ final class LocalUserStore: @unchecked Sendable {
         case unavailable(reason: String)
     }
 
-    private struct Cached {
-        var modified: timespec
+    /// What tells one version of the file from the next: a rewrite in place changes the
+    /// times, a replacement by rename the inode, even when a new hash keeps the size.
+    private struct FileIdentity: Equatable {
+        var device: UInt
+        var inode: UInt
         var size: Int
+        var modified: (Int, Int)
+        var changed: (Int, Int)
+
+        init(_ info: stat) {
+            device = UInt(info.st_dev)
+            inode = UInt(info.st_ino)
+            size = Int(info.st_size)
+            modified = (info.st_mtim.tv_sec, info.st_mtim.tv_nsec)
+            changed = (info.st_ctim.tv_sec, info.st_ctim.tv_nsec)
+        }
+
+        static func == (a: Self, b: Self) -> Bool {
+            a.device == b.device && a.inode == b.inode && a.size == b.size && a.modified == b.modified
+                && a.changed == b.changed
+        }
+    }
+
+    private struct Cached {
+        var identity: FileIdentity
         var file: UsersFile
     }
 
@@ -26,6 +48,9 @@ final class LocalUserStore: @unchecked Sendable {
     /// Successful checks, by a keyed digest of (file, user, password); emptied when a users
     /// file changes.
     private var verified = VerifiedCredentialCache(lifetime: .seconds(600), capacity: 50_000)
+    /// Bumped, under `lock`, whenever a users file is read anew: a check that began on an older
+    /// version is not remembered (its crypt(3) may have used a hash that is gone).
+    private var generation: UInt64 = 0
     /// The digest's key: this process's own, never stored or sent.
     private let digestKey: [UInt8] = {
         var key = [UInt8](repeating: 0, count: 32)
@@ -44,8 +69,9 @@ final class LocalUserStore: @unchecked Sendable {
     /// Runs crypt(3), which is slow on purpose: call it off any event loop.
     func verify(user: String, password: String, file path: String) -> Verdict {
         let users: UsersFile
+        let version: UInt64
         switch load(path) {
-        case .success(let loaded): users = loaded
+        case .success(let loaded, let loadedVersion): (users, version) = (loaded, loadedVersion)
         case .failure(let reason): return .unavailable(reason: reason)
         }
         guard let entry = users[user] else {
@@ -60,7 +86,9 @@ final class LocalUserStore: @unchecked Sendable {
         switch postern_crypt_verify(password, entry.hash) {
         case 1:
             if let key {
-                lock.withLock { verified.remember(key, groupPolicy: entry.groupPolicy, now: now) }
+                lock.withLock {
+                    if generation == version { verified.remember(key, groupPolicy: entry.groupPolicy, now: now) }
+                }
             }
             return .accepted(groupPolicy: entry.groupPolicy)
         case 0: return .rejected(reason: "wrong password")
@@ -76,8 +104,7 @@ final class LocalUserStore: @unchecked Sendable {
         guard stat(path, &info) == 0 else { return nil }
         let unchanged = lock.withLock { () -> Bool in
             guard let cached = cache[path] else { return false }
-            return cached.modified.tv_sec == info.st_mtim.tv_sec && cached.modified.tv_nsec == info.st_mtim.tv_nsec
-                && cached.size == Int(info.st_size) && cached.file[user] != nil
+            return cached.identity == FileIdentity(info) && cached.file[user] != nil
         }
         guard unchanged, let key = digest(file: path, user: user, password: password) else { return nil }
         let now = ContinuousClock.now - origin
@@ -88,7 +115,7 @@ final class LocalUserStore: @unchecked Sendable {
     /// column. No password is checked.
     func lookUp(user: String, file path: String) -> Verdict {
         switch load(path) {
-        case .success(let users):
+        case .success(let users, _):
             guard let entry = users[user] else { return .rejected(reason: "unknown user") }
             return .accepted(groupPolicy: entry.groupPolicy)
         case .failure(let reason):
@@ -96,16 +123,20 @@ final class LocalUserStore: @unchecked Sendable {
         }
     }
 
-    private enum Loaded { case success(UsersFile), failure(String) }
+    /// The file and the generation it was read in.
+    private enum Loaded { case success(UsersFile, UInt64), failure(String) }
 
     private func load(_ path: String) -> Loaded {
         var info = stat()
         guard stat(path, &info) == 0 else {
             return .failure("cannot read users file \(path): " + String(cString: strerror(errno)))
         }
-        if let cached = lock.withLock({ cache[path] }), cached.modified.tv_sec == info.st_mtim.tv_sec,
-           cached.modified.tv_nsec == info.st_mtim.tv_nsec, cached.size == Int(info.st_size) {
-            return .success(cached.file)
+        let identity = FileIdentity(info)
+        if let (file, version) = lock.withLock({ () -> (UsersFile, UInt64)? in
+            guard let cached = cache[path], cached.identity == identity else { return nil }
+            return (cached.file, generation)
+        }) {
+            return .success(file, version)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             return .failure("cannot read users file \(path): " + String(cString: strerror(errno)))
@@ -115,12 +146,14 @@ final class LocalUserStore: @unchecked Sendable {
         }
         do {
             let file = try UsersFile(parsing: text)
-            lock.withLock {
-                cache[path] = Cached(modified: info.st_mtim, size: Int(info.st_size), file: file)
+            let version = lock.withLock { () -> UInt64 in
+                cache[path] = Cached(identity: identity, file: file)
                 // A changed file may have changed a password or removed a user.
                 verified.removeAll()
+                generation &+= 1
+                return generation
             }
-            return .success(file)
+            return .success(file, version)
         } catch {
             return .failure("users file \(path): \(error)")
         }
