@@ -37,10 +37,13 @@ final class LDAPConnection: @unchecked Sendable {
     private let name: String
     private let watch: UnsafeMutablePointer<postern_ldap_watch>
     private let deadlineLock = Lock()
-    /// Set by the deadline while the connection is still in use; read under `deadlineLock`.
-    private var expired = false
+    /// False once deinit began: the deadline then has nothing to cut.
     private var open = true
+    private var installed = false
     private let timeoutText: String
+
+    /// Where deadlines fire: not the pool whose threads wait in libldap.
+    private static let deadlines = DispatchQueue(label: "postern.authd.ldap-deadlines")
 
     /// The CAs when the group names none: Debian's bundle.
     static let systemCAFile = "/etc/ssl/certs/ca-certificates.crt"
@@ -58,7 +61,7 @@ final class LDAPConnection: @unchecked Sendable {
         watch.initialize(to: postern_ldap_watch())
         var version = LDAP_VERSION3
         var demand = LDAP_OPT_X_TLS_DEMAND
-        var minimum = (3 << 8) + 3  // TLS 1.2
+        var minimum: Int32 = (3 << 8) + 3  // TLS 1.2
         var noNewContext: Int32 = 0
         let milliseconds = max(1, Int(timeout / .milliseconds(1)))
         var limit = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
@@ -71,12 +74,12 @@ final class LDAPConnection: @unchecked Sendable {
             ("CA file", ldap_set_option(handle, LDAP_OPT_X_TLS_CACERTFILE, server.caFile ?? Self.systemCAFile)),
             ("TLS version", ldap_set_option(handle, LDAP_OPT_X_TLS_PROTOCOL_MIN, &minimum)),
             ("TLS context", ldap_set_option(handle, LDAP_OPT_X_TLS_NEWCTX, &noNewContext)),
-            ("connection watch", postern_ldap_watch_install(handle, watch)),
+            ("connection watch", installWatch()),
         ]
         for (option, result) in options where result != LDAP_OPT_SUCCESS {
             throw .refused(server: server.url, detail: "cannot set the \(option) option: " + Self.message(result))
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [weak self] in
+        Self.deadlines.asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [weak self] in
             self?.expire()
         }
         if server.startTLS {
@@ -88,14 +91,20 @@ final class LDAPConnection: @unchecked Sendable {
     deinit {
         deadlineLock.withLock { open = false }
         ldap_unbind_ext_s(handle, nil, nil)
+        if installed { postern_ldap_watch_destroy(watch) }
         watch.deinitialize(count: 1)
         watch.deallocate()
     }
 
+    private func installWatch() -> Int32 {
+        let result = postern_ldap_watch_install(handle, watch)
+        installed = true
+        return result
+    }
+
     private func expire() {
         deadlineLock.withLock {
-            guard open else { return }
-            expired = true
+            guard open, installed else { return }
             postern_ldap_watch_expire(watch)
         }
     }
@@ -150,7 +159,9 @@ final class LDAPConnection: @unchecked Sendable {
     }
 
     private func failure(_ status: Int32, doing what: String) -> LDAPFailure {
-        if deadlineLock.withLock({ expired }) {
+        // Only a socket the deadline actually cut makes this "time up"; an answer that came
+        // in before keeps its own meaning.
+        if installed, postern_ldap_watch_was_cut(watch) != 0 {
             return .unreachable(server: name, detail: "no answer within \(timeoutText) (\(what))")
         }
         var detail = what + ": " + Self.message(status)

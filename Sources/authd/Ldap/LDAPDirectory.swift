@@ -67,18 +67,18 @@ final class LDAPDirectory: @unchecked Sendable {
                 do {
                     let verdict = try ask(server, group: group, secrets: secrets, user: user, purpose: purpose,
                                           timeout: timeout)
-                    mark(group.name) { $0.markAlive(attempt.server) }
+                    mark(group.name, names) { $0.markAlive(attempt.server) }
                     return verdict
                 } catch {
                     switch error {
                     case .refused(_, let detail):
-                        mark(group.name) { $0.markAlive(attempt.server) }
+                        mark(group.name, names) { $0.markAlive(attempt.server) }
                         return .unavailable(reason: "LDAP server \(server.url): \(detail)")
                     case .unreachable(_, let detail):
                         lastFailure = "\(server.url): \(detail)"
                     }
                     if sends >= group.retries + 1 {
-                        mark(group.name) { [now] in $0.markDead(attempt.server, now: now) }
+                        mark(group.name, names) { [now] in $0.markDead(attempt.server, now: now) }
                         break
                     }
                 }
@@ -86,9 +86,11 @@ final class LDAPDirectory: @unchecked Sendable {
         }
     }
 
-    private func mark(_ group: String, _ change: (inout ServerGroupState) -> [ServerGroupEvent]) {
+    /// Applies `change` to the group's health, unless a reload changed its servers meanwhile
+    /// (then the attempt's server index means another server, or none).
+    private func mark(_ group: String, _ names: [String], _ change: (inout ServerGroupState) -> [ServerGroupEvent]) {
         let events = lock.withLock { () -> [ServerGroupEvent] in
-            guard var state = health[group] else { return [] }
+            guard var state = health[group], state.servers.map(\.name) == names else { return [] }
             let events = change(&state)
             health[group] = state
             return events
