@@ -115,28 +115,33 @@ public final class IPCChannel: @unchecked Sendable {
     // MARK: - Queue-confined work
 
     private func flush() {
+        enum Step { case sent, empty, mustWait, failed(Int32) }
         while true {
-            let next: (bytes: [UInt8], fd: Int32)? = lock.withLock { closed ? nil : pending.first }
-            guard let record = next else { return }
-            let n = record.bytes.withUnsafeBytes { postern_send_record(descriptor, $0.baseAddress, $0.count, record.fd, 1) }
-            if n < 0 {
-                let code = errno
-                if code == EAGAIN || code == EWOULDBLOCK {
-                    armWriteSource()
-                    return
+            // Under the lock, as in `send`: a close from another thread can neither empty the
+            // queue nor close a record's descriptor while it is being sent.
+            let step: Step = lock.withLock {
+                guard !closed, let record = pending.first else { return .empty }
+                let n = record.bytes.withUnsafeBytes { postern_send_record(descriptor, $0.baseAddress, $0.count, record.fd, 1) }
+                if n < 0 {
+                    let code = errno
+                    return code == EAGAIN || code == EWOULDBLOCK ? .mustWait : .failed(code)
                 }
-                close(reason: code == EPIPE || code == ECONNRESET ? .peerClosed : .ioError(code))
-                return
+                pending.removeFirst()
+                if record.fd >= 0 { Glibc.close(record.fd) }
+                return .sent
             }
-            lock.withLock {
-                let sent = pending.removeFirst()
-                if sent.fd >= 0 { Glibc.close(sent.fd) }
+            switch step {
+            case .sent: continue
+            case .empty: return
+            case .mustWait: return armWriteSource()
+            case .failed(let code): return close(reason: code == EPIPE || code == ECONNRESET ? .peerClosed : .ioError(code))
             }
         }
     }
 
     private func armWriteSource() {
-        let source: DispatchSourceWrite = lock.withLock {
+        let source: DispatchSourceWrite? = lock.withLock {
+            if closed { return nil }
             if let existing = writeSource { return existing }
             let created = DispatchSource.makeWriteSource(fileDescriptor: descriptor, queue: queue)
             created.setEventHandler { [weak self] in
@@ -149,8 +154,10 @@ public final class IPCChannel: @unchecked Sendable {
             writeSource = created
             return created
         }
+        guard let source else { return }
         lock.withLock {
-            if !writeSourceActive { source.resume(); writeSourceActive = true }
+            // close() takes the source and resumes it to cancel it; not twice.
+            if !closed && !writeSourceActive { source.resume(); writeSourceActive = true }
         }
     }
 
