@@ -59,8 +59,11 @@ enum IMAPSyntax: MailSyntax {
         }
     }
 
+    /// The first word, up to the first SP byte, is OK. Bytes, not Characters: a combining mark
+    /// after the space ("OK \u{301}ne") joins it into one Character, yet the reply is an OK.
     static func isSuccess(_ replyText: String) -> Bool {
-        replyText.split(separator: " ", maxSplits: 1).first.map { $0.uppercased() } == "OK"
+        let word = replyText.utf8.prefix { $0 != 0x20 }
+        return String(decoding: word, as: UTF8.self).uppercased() == "OK"
     }
 
     static func forwardingAccepted(_ relay: IMAPUpstreamLogin) -> Bool {
