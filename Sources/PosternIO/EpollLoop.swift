@@ -25,6 +25,12 @@ public final class EpollLoop: @unchecked Sendable {
     private var woken = false
     /// Confined to the loop's thread.
     private var handlers: [Int32: Handler] = [:]
+    /// The descriptors in the epoll set now: one waiting for nothing is taken out, since epoll
+    /// reports a hang-up whatever the mask asks, and a level-triggered hang-up nobody consumes
+    /// comes back at once, for ever.
+    private var watched: Set<Int32> = []
+    /// Times epoll_wait returned; loop thread only (tests read it through `execute`).
+    public private(set) var wakeups = 0
     private var thread = pthread_t()
     private let name: String
 
@@ -70,23 +76,43 @@ public final class EpollLoop: @unchecked Sendable {
         }
     }
 
-    /// Loop thread only: watch `fd` for `events` (EPOLLIN, EPOLLOUT; hang-ups always come).
+    /// Loop thread only: `handler` gets `fd`'s events (EPOLLIN, EPOLLOUT, and hang-ups while
+    /// `events` is not empty).
     public func add(_ fd: Int32, events: UInt32, handler: @escaping Handler) throws(Failure) {
-        var event = epoll_event(events: events, data: epoll_data_t(fd: fd))
-        guard epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) == 0 else { throw Failure(step: "epoll_ctl add", code: errno) }
         handlers[fd] = handler
+        guard set(fd, events: events) else {
+            handlers[fd] = nil
+            throw Failure(step: "epoll_ctl", code: errno)
+        }
     }
 
-    /// Loop thread only.
+    /// Loop thread only. No events: `fd` leaves the epoll set until it wants some again.
     public func modify(_ fd: Int32, events: UInt32) {
-        var event = epoll_event(events: events, data: epoll_data_t(fd: fd))
-        _ = epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event)
+        guard handlers[fd] != nil else { return }
+        _ = set(fd, events: events)
     }
 
     /// Loop thread only: stops watching `fd` (before it is closed) and drops its handler.
     public func remove(_ fd: Int32) {
         guard handlers.removeValue(forKey: fd) != nil else { return }
-        _ = epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
+        _ = set(fd, events: 0)
+    }
+
+    private func set(_ fd: Int32, events: UInt32) -> Bool {
+        var event = epoll_event(events: events, data: epoll_data_t(fd: fd))
+        switch (watched.contains(fd), events != 0) {
+        case (false, false):
+            return true
+        case (false, true):
+            guard epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) == 0 else { return false }
+            watched.insert(fd)
+        case (true, true):
+            return epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event) == 0
+        case (true, false):
+            watched.remove(fd)
+            return epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil) == 0
+        }
+        return true
     }
 
     private func run() -> Never {
@@ -99,6 +125,7 @@ public final class EpollLoop: @unchecked Sendable {
                 if errno == EINTR { continue }
                 fatalError("epoll_wait: " + String(cString: strerror(errno)))
             }
+            wakeups &+= 1
             for index in 0..<Int(count) {
                 let fd = events[index].data.fd
                 if fd == wake {

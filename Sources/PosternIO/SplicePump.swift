@@ -76,12 +76,10 @@ public final class SplicePump: @unchecked Sendable {
 
     private func ready(_ fd: Int32, _ events: UInt32) {
         let (incoming, outgoing) = fd == a ? (aToB, bToA) : (bToA, aToB)
+        // A hang-up still lets what the socket holds be read (the mail host's last reply after
+        // its close): it is handled by whichever direction waits on this descriptor. While
+        // none does, the loop does not watch it (EpollLoop.modify), so it cannot spin.
         let hangUp = events & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
-        if hangUp && !outgoing.writing && !incoming.reading {
-            // epoll reports a hang-up whatever the mask; with nobody waiting on this side it
-            // would come back at once, for ever. The session is over.
-            return finish()
-        }
         if !finished, outgoing.writing, events & EPOLLOUT.rawValue != 0 || hangUp { writable(outgoing) }
         if !finished, incoming.reading, events & EPOLLIN.rawValue != 0 || hangUp { pump(incoming) }
         if !finished { watch() }

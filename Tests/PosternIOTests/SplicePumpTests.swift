@@ -30,6 +30,14 @@ final class SplicePumpTests: XCTestCase {
         return fd
     }
 
+    /// From another thread: writes all of `bytes` (blocking), then closes `fd`.
+    private static func writeAllThenClose(_ fd: Int32, _ bytes: [UInt8]) {
+        Thread {
+            writeAll(fd, bytes)
+            close(fd)
+        }.start()
+    }
+
     /// Writes until done or the peer is gone (the flood tests end that way).
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
         var offset = 0
@@ -132,8 +140,22 @@ final class SplicePumpTests: XCTestCase {
         close(stalled.server)
     }
 
-    func testAHangUpWhileTheOtherWayIsBlockedEndsThePump() {
-        // The client uploads more than the mail host (which never reads) can take, then goes.
+    /// How many times the loop woke, read on its own thread.
+    private func wakeups() -> Int {
+        let done = expectation(description: "counted")
+        let box = TotalsBox()
+        let loop = self.loop!
+        loop.execute {
+            box.set(SplicePump.Totals(aToB: UInt64(loop.wakeups), bToA: 0))
+            done.fulfill()
+        }
+        wait(for: [done], timeout: 5)
+        return Int(box.get()?.aToB ?? 0)
+    }
+
+    func testAHangUpNobodyWaitsForDoesNotSpinTheLoop() {
+        // The client uploads more than the mail host (which does not read) can take, then goes:
+        // the pump waits on the mail host, and the client's hang-up must not wake it over and over.
         let (client, server, closed, _) = start()
         let upload = [UInt8](repeating: 0x42, count: 4 * 1024 * 1024)
         let writer = Thread {
@@ -142,8 +164,27 @@ final class SplicePumpTests: XCTestCase {
         writer.start()
         usleep(300_000)
         shutdown(client, Int32(SHUT_RDWR))
-        wait(for: [closed], timeout: 5)
+        usleep(100_000)
+        let before = wakeups()
+        usleep(300_000)
+        XCTAssertLessThan(wakeups() - before, 10, "the loop keeps waking for a hang-up")
+        // The mail host goes too: the pump ends.
         close(server)
+        wait(for: [closed], timeout: 5)
+        close(client)
+    }
+
+    func testTheMailHostsLastBytesArriveAfterItsClose() {
+        // A reply larger than every buffer on the way, then the close: all of it reaches the
+        // client, which reads slowly.
+        let (client, server, closed, totals) = start()
+        let reply = (0..<(2 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        Self.writeAllThenClose(server, reply)
+        usleep(200_000)
+        let received = read(client, count: reply.count)
+        XCTAssertEqual(received.count, reply.count)
+        wait(for: [closed], timeout: 5)
+        XCTAssertEqual(totals()?.bToA, UInt64(reply.count))
         close(client)
     }
 
