@@ -131,12 +131,21 @@ final class ListenerRole: @unchecked Sendable {
         }
     }
 
+    /// NIO keeps a channel's receive buffers for the next reads, for as long as the channel
+    /// lives: an idle session holds them in each of its two channels (SPEC §9). Starting small
+    /// keeps them to what the session's traffic needed (bulk still doubles them), and one read
+    /// per wake-up (`maxMessagesPerRead` 1) keeps one buffer, not four. make bench: PSS per idle
+    /// session 27.2 -> 23.8 KiB, CPU per GiB unchanged.
+    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536)
+
     private func serve(fd: Int32, info: ListenSocket) -> EventLoopFuture<Channel> {
         let services = self.services
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .childChannelOption(.recvAllocator, value: ListenerRole.receiveBuffers)
+            .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let now = lock.withLock({ current }), let settings = now.configuration.protocols[info.proto] else {

@@ -290,6 +290,8 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let adopted = ClientBootstrap(group: context.eventLoop)
             .channelOption(.autoRead, value: true)
+            .channelOption(.recvAllocator, value: ListenerRole.receiveBuffers)
+            .channelOption(.maxMessagesPerRead, value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(mailSide)
