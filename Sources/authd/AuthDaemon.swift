@@ -26,7 +26,7 @@ final class AuthDaemon: @unchecked Sendable {
     private(set) lazy var radius = RADIUSClient(queue: queue, logger: logger)
     private(set) lazy var directory = LDAPDirectory(report: { [logger] events in
         for event in events {
-            logger.log(event.name == "server-dead" ? .serverDead : .serverAlive, fields: event.fields)
+            logger.log(event)
         }
     })
     /// Who each granted session is, so a login the mail host refuses counts against them too.

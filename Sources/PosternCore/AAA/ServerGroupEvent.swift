@@ -4,13 +4,16 @@ public enum ServerGroupEvent: Hashable, Sendable {
     case serverDead(group: String, server: AAAServer, deadTime: Duration)
     case serverAlive(group: String, server: AAAServer)
 
-    /// The log event name.
-    public var name: String {
+    /// The log event it is written as.
+    public var logEvent: LogEvent {
         switch self {
-        case .serverDead: "server-dead"
-        case .serverAlive: "server-alive"
+        case .serverDead: .serverDead
+        case .serverAlive: .serverAlive
         }
     }
+
+    /// The log event name.
+    public var name: String { logEvent.rawValue }
 
     public var fields: [(String, LogValue)] {
         switch self {
@@ -27,5 +30,12 @@ public enum ServerGroupEvent: Hashable, Sendable {
         let (seconds, attoseconds) = duration.components
         if attoseconds == 0 { return "\(seconds)s" }
         return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
+    }
+}
+
+extension EventLogger {
+    /// One line for a server given up on or back, as every AAA client of authd writes it.
+    public func log(_ event: ServerGroupEvent) {
+        log(event.logEvent, fields: event.fields)
     }
 }

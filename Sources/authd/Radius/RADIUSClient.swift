@@ -136,7 +136,7 @@ final class RADIUSClient: @unchecked Sendable {
 
     private func perform(_ step: RADIUSTransaction.Step, _ id: Int) {
         for event in step.events {
-            logger.log(event.name == "server-dead" ? .serverDead : .serverAlive, fields: event.fields)
+            logger.log(event)
         }
         guard var entry = pending[id] else { return }
         switch step.action {
@@ -195,7 +195,7 @@ final class RADIUSClient: @unchecked Sendable {
         groups[entry.groupName] = state
         pending[id] = entry
         for event in step.events {
-            logger.log(event.name == "server-dead" ? .serverDead : .serverAlive, fields: event.fields)
+            logger.log(event)
         }
         guard case .done = step.action else { return }
         switch reply.code {
