@@ -83,60 +83,51 @@ public final class IPCChannel: @unchecked Sendable {
             close(reason: .violation(error))
             return
         }
-        enum Outcome { case done, mustWait, failed(Int32) }
-        let outcome: Outcome = lock.withLock {
+        let drained: Drained = lock.withLock {
             if closed {
                 if let fd { Glibc.close(fd) }
-                return .done
+                return .empty
             }
-            if !pending.isEmpty {
-                pending.append((bytes, fd ?? -1))
-                return .done  // the write source or a flush already under way sends it in turn
-            }
-            // Under the lock, so that no other record can overtake this one.
-            let n = bytes.withUnsafeBytes { postern_send_record(descriptor, $0.baseAddress, $0.count, fd ?? -1, 1) }
-            if n >= 0 {
-                if let fd { Glibc.close(fd) }
-                return .done
-            }
-            let code = errno
             pending.append((bytes, fd ?? -1))
-            return code == EAGAIN || code == EWOULDBLOCK ? .mustWait : .failed(code)
+            // Sent at once from this thread when nothing waits before it; otherwise it waits its
+            // turn behind the records the write source is draining.
+            return pending.count == 1 ? drainLocked() : .empty
         }
-        switch outcome {
-        case .done: break
-        case .mustWait: queue.async { self.flush() }
-        case .failed(let code): close(reason: code == EPIPE || code == ECONNRESET ? .peerClosed : .ioError(code))
-        }
+        settle(drained)
     }
 
     public func close() { close(reason: .local) }
 
-    // MARK: - Queue-confined work
+    // MARK: - Writing and reading
+
+    private enum Drained { case empty, mustWait, failed(Int32) }
+
+    /// Sends queued records in order until none is left or the socket is full. Called under
+    /// `lock`, so that no record overtakes another and a close from another thread can neither
+    /// empty the queue nor close a record's descriptor while it is being sent.
+    private func drainLocked() -> Drained {
+        while !closed, let record = pending.first {
+            let n = record.bytes.withUnsafeBytes { postern_send_record(descriptor, $0.baseAddress, $0.count, record.fd, 1) }
+            if n < 0 {
+                let code = errno
+                return code == EAGAIN || code == EWOULDBLOCK ? .mustWait : .failed(code)
+            }
+            pending.removeFirst()
+            if record.fd >= 0 { Glibc.close(record.fd) }
+        }
+        return .empty
+    }
+
+    private func settle(_ drained: Drained) {
+        switch drained {
+        case .empty: break
+        case .mustWait: armWriteSource()
+        case .failed(let code): close(reason: code == EPIPE || code == ECONNRESET ? .peerClosed : .ioError(code))
+        }
+    }
 
     private func flush() {
-        enum Step { case sent, empty, mustWait, failed(Int32) }
-        while true {
-            // Under the lock, as in `send`: a close from another thread can neither empty the
-            // queue nor close a record's descriptor while it is being sent.
-            let step: Step = lock.withLock {
-                guard !closed, let record = pending.first else { return .empty }
-                let n = record.bytes.withUnsafeBytes { postern_send_record(descriptor, $0.baseAddress, $0.count, record.fd, 1) }
-                if n < 0 {
-                    let code = errno
-                    return code == EAGAIN || code == EWOULDBLOCK ? .mustWait : .failed(code)
-                }
-                pending.removeFirst()
-                if record.fd >= 0 { Glibc.close(record.fd) }
-                return .sent
-            }
-            switch step {
-            case .sent: continue
-            case .empty: return
-            case .mustWait: return armWriteSource()
-            case .failed(let code): return close(reason: code == EPIPE || code == ECONNRESET ? .peerClosed : .ioError(code))
-            }
-        }
+        settle(lock.withLock { drainLocked() })
     }
 
     private func armWriteSource() {
