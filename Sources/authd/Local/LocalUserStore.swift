@@ -66,7 +66,8 @@ final class LocalUserStore: @unchecked Sendable {
         return postern_crypt_hash("postern-decoy", "$y$", &out, out.count) == 0 ? String(nulTerminated: out) : "$y$"
     }()
 
-    /// Runs crypt(3), which is slow on purpose: call it off any event loop.
+    /// Runs crypt(3), which is slow on purpose: call it off any event loop, after
+    /// `rememberedSuccess` found nothing. A success is remembered for the next login.
     func verify(user: String, password: String, file path: String) -> Verdict {
         let users: UsersFile
         let version: UInt64
@@ -78,14 +79,10 @@ final class LocalUserStore: @unchecked Sendable {
             _ = postern_crypt_verify(password, decoyHash)
             return .rejected(reason: "unknown user")
         }
-        let key = digest(file: path, user: user, password: password)
-        let now = ContinuousClock.now - origin
-        if let key, let known = lock.withLock({ verified.lookUp(key, now: now) }) {
-            return .accepted(groupPolicy: known.groupPolicy)
-        }
         switch postern_crypt_verify(password, entry.hash) {
         case 1:
-            if let key {
+            if let key = digest(file: path, user: user, password: password) {
+                let now = ContinuousClock.now - origin
                 lock.withLock {
                     if generation == version { verified.remember(key, groupPolicy: entry.groupPolicy, now: now) }
                 }
@@ -101,12 +98,8 @@ final class LocalUserStore: @unchecked Sendable {
     /// it was read or the password was not verified lately; `verify` then decides.
     func rememberedSuccess(user: String, password: String, file path: String) -> Verdict? {
         var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        let unchanged = lock.withLock { () -> Bool in
-            guard let cached = cache[path] else { return false }
-            return cached.identity == FileIdentity(info) && cached.file[user] != nil
-        }
-        guard unchanged, let key = digest(file: path, user: user, password: password) else { return nil }
+        guard stat(path, &info) == 0, let (users, _) = cached(path, FileIdentity(info)), users[user] != nil,
+              let key = digest(file: path, user: user, password: password) else { return nil }
         let now = ContinuousClock.now - origin
         return lock.withLock { verified.lookUp(key, now: now) }.map { .accepted(groupPolicy: $0.groupPolicy) }
     }
@@ -132,10 +125,7 @@ final class LocalUserStore: @unchecked Sendable {
             return .failure("cannot read users file \(path): " + String(cString: strerror(errno)))
         }
         let identity = FileIdentity(info)
-        if let (file, version) = lock.withLock({ () -> (UsersFile, UInt64)? in
-            guard let cached = cache[path], cached.identity == identity else { return nil }
-            return (cached.file, generation)
-        }) {
+        if let (file, version) = cached(path, identity) {
             return .success(file, version)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -156,6 +146,15 @@ final class LocalUserStore: @unchecked Sendable {
             return .success(file, version)
         } catch {
             return .failure("users file \(path): \(error)")
+        }
+    }
+
+    /// The file as last read and the generation it was read in, if `identity` (what is on disk
+    /// now) is still that version.
+    private func cached(_ path: String, _ identity: FileIdentity) -> (UsersFile, UInt64)? {
+        lock.withLock {
+            guard let cached = cache[path], cached.identity == identity else { return nil }
+            return (cached.file, generation)
         }
     }
 
