@@ -61,9 +61,8 @@ final class LDAPDirectory: @unchecked Sendable {
             }
             tried.insert(attempt.server.index)
             let server = servers[attempt.server.index]
-            var sends = 0
-            while true {
-                sends += 1
+            // The first try and `retries` more, then the server is held down and the next asked.
+            for _ in 0...max(0, group.retries) {
                 do {
                     let verdict = try ask(server, group: group, secrets: secrets, user: user, purpose: purpose,
                                           timeout: timeout)
@@ -77,12 +76,9 @@ final class LDAPDirectory: @unchecked Sendable {
                     case .unreachable(_, let detail):
                         lastFailure = "\(server.url): \(detail)"
                     }
-                    if sends >= group.retries + 1 {
-                        mark(group.name, names) { [now] in $0.markDead(attempt.server, now: now) }
-                        break
-                    }
                 }
             }
+            mark(group.name, names) { [now] in $0.markDead(attempt.server, now: now) }
         }
     }
 
