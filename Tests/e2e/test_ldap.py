@@ -2,7 +2,6 @@
 account, bind as the user, groups through group-map, StartTLS and ldaps:// verified against the
 test CA, failover past a server that never answers, and an LDAP authorization group behind
 local authentication."""
-import os
 import socket
 import time
 
@@ -10,12 +9,7 @@ from harness.accounts import MAIL_USERS, WRONG_PASSWORD, vpn_users
 from harness.imapclient import ImapConnection
 from harness.ldap import ENGINEERING_DN
 from harness.posternctl import posternctl
-
-
-def write_secret(path, secret):
-    path.write_text(secret + "\n")
-    os.chmod(path, 0o600)
-    return path
+from harness.secretfiles import write_secret
 
 
 def ldap_server(ldap, pki, password_file, url=None):

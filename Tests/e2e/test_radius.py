@@ -1,6 +1,5 @@
 """RADIUS authentication (SPEC §3) against a real FreeRADIUS that requires Message-Authenticator:
 the group policy from Class, refusals, and failover past a server that does not answer."""
-import os
 import time
 
 from harness.accounts import MAIL_USERS, WRONG_PASSWORD
@@ -8,18 +7,13 @@ from harness.imapclient import ImapConnection
 from harness.posternctl import posternctl
 from harness.radius import ENGINEERING_CLASS, RadiusUser, radius_users
 from harness.radiusfakes import SilentUdpPort
+from harness.secretfiles import write_secret
 
 
 def radius_group(secret_file, *servers, timeout="1s", retries=1):
     return {"protocol": "radius", "timeout": timeout, "retries": retries, "dead-time": "60s",
             "server": [{"host": "127.0.0.1", "auth-port": auth, "acct-port": acct, "secret-file": str(secret_file)}
                        for auth, acct in servers]}
-
-
-def write_secret(path, secret):
-    path.write_text(secret + "\n")
-    os.chmod(path, 0o600)   # root's alone: only the supervisor reads it, and hands it to authd
-    return path
 
 
 def test_class_selects_the_policy_and_a_wrong_password_is_refused(start_postern, radius, pki, e2e_dir):
