@@ -30,7 +30,7 @@ public struct POP3PreAuthMachine: PreAuthDialogue {
     private let limits: POP3Limits
     private let greetingText: String
     private var state = State.commands(username: nil)
-    private var reader: POP3LineReader
+    private var reader: LineReader
     private var pending: [UInt8] = []
     private var failedAttempts = 0
     private var invalidCommands = 0
@@ -40,7 +40,7 @@ public struct POP3PreAuthMachine: PreAuthDialogue {
         self.limits = limits
         let text = ASCII.printable(greetingText, limit: 200)
         self.greetingText = text.isEmpty ? "postern ready" : text
-        reader = POP3LineReader(maxLineLength: limits.maxLineLength)
+        reader = LineReader(maxLineLength: limits.maxLineLength)
     }
 
     public func greeting() -> [UInt8] {

@@ -33,7 +33,7 @@ public struct POP3UpstreamLogin: UpstreamLoginDialogue {
     private let maxLineLength: Int
     /// base64 of the SASL PLAIN message: it holds the password as surely as the password does.
     private let plainResponse: [UInt8]
-    private var reader: POP3LineReader
+    private var reader: LineReader
     private var state = State.awaitingGreeting
     private var capabilityBytes = 0
     /// Dovecot 2.3 announces XCLIENT to trusted networks only as a greeting code
@@ -53,7 +53,7 @@ public struct POP3UpstreamLogin: UpstreamLoginDialogue {
         self.forward = forward
         self.maxLineLength = maxLineLength
         plainResponse = StrictBase64.encode(SASLPlain.encode(credentials))
-        reader = POP3LineReader(maxLineLength: maxLineLength)
+        reader = LineReader(maxLineLength: maxLineLength)
     }
 
     public mutating func receive(_ bytes: some Collection<UInt8>) -> [UpstreamLoginAction] {

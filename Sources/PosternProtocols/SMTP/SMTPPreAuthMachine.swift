@@ -47,7 +47,7 @@ public struct SMTPPreAuthMachine: PreAuthDialogue {
     private let extensions: [String]
     private let authenticationRequired: Bool
     private var state = State.commands
-    private var framer: SMTPLineFramer
+    private var reader: LineReader
     private var hello = Hello.none
     private var pending: [UInt8] = []
     private var failedAttempts = 0
@@ -66,7 +66,7 @@ public struct SMTPPreAuthMachine: PreAuthDialogue {
             return !name.isEmpty && name != "STARTTLS" && name != "AUTH" && !name.hasPrefix("AUTH=")
         }
         self.authenticationRequired = authenticationRequired
-        framer = SMTPLineFramer(maxLineLength: limits.maxLineLength)
+        reader = LineReader(maxLineLength: limits.maxLineLength)
     }
 
     public func greeting() -> [UInt8] {
@@ -79,7 +79,7 @@ public struct SMTPPreAuthMachine: PreAuthDialogue {
         while index != bytes.endIndex {
             switch state {
             case .commands, .saslResponse:
-                let event = framer.push(bytes[index])
+                let event = reader.push(bytes[index])
                 index = bytes.index(after: index)
                 switch event {
                 case .line(let line)?: handle(line, &output)

@@ -25,7 +25,7 @@ struct SMTPReplyReader: Sendable {
     }
 
     private let maxReplySize: Int
-    private var framer: SMTPLineFramer
+    private var reader: LineReader
     private var lines: [String] = []
     private var texts: [String] = []
     private var code: Int?
@@ -33,11 +33,11 @@ struct SMTPReplyReader: Sendable {
 
     init(maxReplySize: Int) {
         self.maxReplySize = maxReplySize
-        framer = SMTPLineFramer(maxLineLength: maxReplySize)
+        reader = LineReader(maxLineLength: maxReplySize)
     }
 
     mutating func push(_ byte: UInt8) -> Event? {
-        switch framer.push(byte) {
+        switch reader.push(byte) {
         case nil:
             return nil
         case .tooLong?:
@@ -51,7 +51,7 @@ struct SMTPReplyReader: Sendable {
 
     /// Forgets a partial reply (a new TLS layer starts a new stream).
     mutating func reset() {
-        framer.reset()
+        reader.reset()
         startReply()
     }
 
