@@ -22,6 +22,7 @@ from .certs import Pki
 from .logfile import LogFile
 from .messages import body_token, make_message
 from .ports import free_ports, wait_for_port
+from .serverprocess import ServerProcess
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ protocol lmtp {{
 _TRUSTED = "login_trusted_networks = {networks}\n"
 
 
-class Dovecot(LogFile):
+class Dovecot(LogFile, ServerProcess):
     def __init__(self, directory: Path, pki: Pki, users: dict,
                  addresses=("127.0.0.1", "127.0.0.2"), ports: DovecotPorts = None,
                  extra_fields: dict = None, trusted_networks: str = None):
@@ -180,16 +181,6 @@ class Dovecot(LogFile):
                 if not wait_for_port(address, port, timeout):
                     self.stop()
                     raise RuntimeError(f"Dovecot did not listen on {address}:{port}\n{self.log_text()}")
-
-    def stop(self, timeout: float = 10) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
     @property
     def auth_socket(self) -> Path:

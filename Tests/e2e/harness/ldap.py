@@ -29,6 +29,7 @@ from .accounts import vpn_users
 from .certs import Pki
 from .logfile import LogFile
 from .ports import free_ports, wait_for_port
+from .serverprocess import ServerProcess
 
 BASE_DN = "dc=example,dc=org"
 PEOPLE_DN = f"ou=people,{BASE_DN}"
@@ -130,7 +131,7 @@ def data_ldif(people: dict, groups: dict, service_password: str) -> str:
     return "\n".join(parts)
 
 
-class Ldap(LogFile):
+class Ldap(LogFile, ServerProcess):
     base_dn = BASE_DN
     service_dn = SERVICE_DN
 
@@ -194,16 +195,6 @@ class Ldap(LogFile):
             self.ldapadd(data_ldif(self.people, self.groups, self.service_password))
             self.loaded = True
         return self
-
-    def stop(self, timeout: float = 10) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
     # -- data ---------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .accounts import vpn_users
 from .logfile import LogFile
+from .serverprocess import ServerProcess
 
 SYSTEM_RADDB = Path("/etc/freeradius/3.0")
 ENGINEERING_CLASS = "OU=Engineering;"
@@ -154,7 +155,7 @@ def parse_detail(text: str) -> list:
     return records
 
 
-class Radius(LogFile):
+class Radius(LogFile, ServerProcess):
     def __init__(self, directory: Path, users: dict = None, ports: RadiusPorts = None,
                  secret: str = None, sign_replies: bool = True, debug: bool = False):
         """users: name -> RadiusUser (default radius_users()); secret: the shared secret of
@@ -229,16 +230,6 @@ class Radius(LogFile):
                 self.stop()
                 raise RuntimeError(f"FreeRADIUS did not become ready\n{self.log_text()[since:]}")
         return self
-
-    def stop(self, timeout: float = 10) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
     def set_users(self, users: dict) -> None:
         """Replaces the users file; a running server is restarted to read it (about 0.1 s)."""
