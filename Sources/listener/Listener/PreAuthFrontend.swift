@@ -407,6 +407,9 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             session.services.authd.abandon(session: session.id, attempt: attempt)
         }
         phase = .closed
+        // The handle's closure holds this handler, and this handler holds the handle: break the
+        // cycle, or every connection's handler, channel and buffers outlive it.
+        session.handle.summarize = nil
         loginTimer?.cancel()
         sessionTimer?.cancel()
         session.services.registry.remove(session.id, proto: session.proto)
