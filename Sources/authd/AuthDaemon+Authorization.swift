@@ -172,6 +172,11 @@ extension AuthDaemon {
             return
         }
         let user = plan.credentials.vpnUser
+        guard table.isAuthenticating(request.session) else {
+            // The session ended while it was checked: nothing to grant, no slot to take.
+            reply(.deny(.temporary))
+            return
+        }
         guard table.grant(request.session, user: user, limit: policy.simultaneousLogins) else {
             logger.log(.limitRefused, session: sessionID, ["limit": "simultaneous-logins", "policy": LogValue(name),
                                                            "vpn-user": LogValue(user), "held": .int(table.logins(of: user)),

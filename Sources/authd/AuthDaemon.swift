@@ -59,9 +59,12 @@ final class AuthDaemon: @unchecked Sendable {
                 return
             }
             queue.async { [self] in attachListener(fd) }
+        }, tables: { [self] report in
+            queue.async { [self] in report(tableCounts()) }
         }, shutdown: { [self] in
             queue.async { [self] in stop() }
         }))
+        forgetExpiredPenalties()
         dispatchMain()
     }
 
@@ -102,13 +105,16 @@ final class AuthDaemon: @unchecked Sendable {
             }
             accountStart(message)
         case .sessionEnded(let message):
+            // "login-failed": the mail host refused; "abandoned": the session no longer waited
+            // for the grant (it timed out). Either way the slot is free and the session may try again.
             let failedAtMailHost = message.reason == "login-failed"
+            let sessionGoesOn = failedAtMailHost || message.reason == "abandoned"
             if failedAtMailHost, let who = grantedTo[message.session] {
                 penalty.recordFailure(address: who.address, user: who.user, now: monotonicSeconds())
             }
-            if !failedAtMailHost { accountStop(message) }
+            if !sessionGoesOn { accountStop(message) }
             grantedTo[message.session] = nil
-            table.end(message.session, keepForRetry: failedAtMailHost)
+            table.end(message.session, keepForRetry: sessionGoesOn)
         default:
             logger.log(.ipcViolation, ["peer": "listener", "record": LogValue(frame.message.name)])
             channel.close()
@@ -197,6 +203,25 @@ final class AuthDaemon: @unchecked Sendable {
         }
         ask(group, user: user, password: plan.credentials.vpnPassword, clientAddress: request.clientAddress,
             session: request.session, completion: finish)
+    }
+
+    /// The sizes of authd's per-session tables (queue only).
+    private func tableCounts() -> StateTableCounts {
+        let penalties = penalty.liveRecords(now: monotonicSeconds())
+        return StateTableCounts([
+            .permits: UInt64(table.states.count), .loginSlots: UInt64(table.slotsHeld),
+            .granted: UInt64(grantedTo.count), .accounted: UInt64(accounted.count),
+            .penaltyAddresses: UInt64(penalties.addresses), .penaltyUsers: UInt64(penalties.users),
+        ])
+    }
+
+    /// Failed-login records older than the penalty window delay nothing: dropped once a minute,
+    /// so a flood of failures from many addresses gives its memory back.
+    private func forgetExpiredPenalties() {
+        queue.asyncAfter(deadline: .now() + 60) { [self] in
+            penalty.forgetExpired(now: monotonicSeconds())
+            forgetExpiredPenalties()
+        }
     }
 
     private func monotonicSeconds() -> Double {

@@ -38,6 +38,14 @@ enum AdminCommands {
         out += Table(["INTERFACE", "PROTOCOL", "ADDRESS", "PORT"], status.endpoints.map {
             [$0.interface, $0.proto, $0.address, String($0.port)]
         }).text
+        // Per-session state each role holds: back to its idle values when the clients are gone.
+        let tables = status.children.compactMap { child in
+            child.tables.map { [child.role, String(child.index), $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                .joined(separator: " ")] }
+        }
+        if !tables.isEmpty {
+            out += "\n" + Table(["ROLE", "INDEX", "TABLES"], tables).text
+        }
         return out
     }
 

@@ -22,6 +22,7 @@ final class RelayDaemon: @unchecked Sendable {
     /// Where every splice pump of this relay runs: one thread, one wake-up per readiness event.
     private let pumpLoop: EpollLoop
     private let pipes = PipePool()
+    private let sessions = RelaySessions()
     private let lock = Lock()
     private var configuration: PosternConfiguration?
     private var trust: [MailProtocol: TLSContext] = [:]
@@ -51,6 +52,8 @@ final class RelayDaemon: @unchecked Sendable {
                 return
             }
             attachListener(fd)
+        }, tables: { [sessions, pipes] report in
+            report(StateTableCounts([.relaySessions: UInt64(sessions.count), .pipesLent: UInt64(pipes.lent)]))
         }))
         dispatchMain()
     }
@@ -118,7 +121,7 @@ final class RelayDaemon: @unchecked Sendable {
             request: request, downstream: fd, mode: settings.upstreamTLS, tls: tls,
             loginTimeout: .milliseconds(configuration.limits.authenticationTimeout.milliseconds),
             services: .init(eventLoop: group.next(), connectQueue: connectQueue, pumpLoop: pumpLoop, pipes: pipes,
-                            logger: logger))
+                            sessions: sessions, logger: logger))
         session.start { result in
             channel.send(.relayResult(result))
         }

@@ -64,4 +64,37 @@ final class AuthSessionTableTests: XCTestCase {
         table.end(7, keepForRetry: false)
         XCTAssertEqual(table.logins(of: "alice"), 0)
     }
+
+    func testASessionThatFailedAndEndedLeavesNothingBehind() throws {
+        var table = AuthSessionTable<Int>(maxAttempts: 3)
+        try table.beginAuthentication(1, attempt: 1)
+        table.fail(1)
+        XCTAssertEqual(table.states.count, 1, "a failed session may ask again while it lives")
+        table.end(1, keepForRetry: false)
+        XCTAssertTrue(table.states.isEmpty)
+    }
+
+    func testASessionThatEndedWhileAuthenticatingIsGrantedNothing() throws {
+        var table = AuthSessionTable<Int>(maxAttempts: 3)
+        try table.beginAuthentication(1, attempt: 1)
+        XCTAssertTrue(table.isAuthenticating(1))
+        table.end(1, keepForRetry: false)
+        XCTAssertFalse(table.isAuthenticating(1))
+        XCTAssertFalse(table.grant(1, user: "alice", limit: 3))
+        XCTAssertEqual(table.slotsHeld, 0)
+        XCTAssertTrue(table.states.isEmpty)
+    }
+
+    func testAGrantTheSessionNoLongerWantedIsHandedBack() throws {
+        var table = AuthSessionTable<Int>(maxAttempts: 3)
+        try table.beginAuthentication(1, attempt: 1)
+        XCTAssertTrue(table.grant(1, user: "alice", limit: 1))
+        XCTAssertEqual(table.slotsHeld, 1)
+        table.end(1, keepForRetry: true)
+        XCTAssertEqual(table.slotsHeld, 0)
+        try table.beginAuthentication(2, attempt: 1)
+        XCTAssertTrue(table.grant(2, user: "alice", limit: 1), "the slot is free for another session")
+        table.end(1, keepForRetry: false)
+        XCTAssertEqual(table.states.count, 1)
+    }
 }

@@ -46,4 +46,17 @@ final class FailurePenaltyTests: XCTestCase {
         penalty.recordFailure(address: "10.0.3.231", user: "y", now: 1000)
         XCTAssertEqual(penalty.delay(address: "10.0.3.231", user: "z", now: 1000), 0.5)
     }
+
+    func testRecordsPastTheWindowAreForgotten() {
+        var penalty = FailurePenalty(window: 300)
+        penalty.recordFailure(address: "a", user: "u", now: 0)
+        penalty.recordFailure(address: "b", user: "v", now: 200)
+        XCTAssertEqual(penalty.liveRecords(now: 250).addresses, 2)
+        XCTAssertEqual(penalty.liveRecords(now: 350).addresses, 1, "a's failure is older than the window")
+        penalty.forgetExpired(now: 350)
+        XCTAssertEqual(penalty.liveRecords(now: 0).addresses, 1, "a is gone, not merely outside the window")
+        XCTAssertEqual(penalty.liveRecords(now: 0).users, 1)
+        penalty.forgetExpired(now: 600)
+        XCTAssertEqual(penalty.liveRecords(now: 0).addresses, 0)
+    }
 }

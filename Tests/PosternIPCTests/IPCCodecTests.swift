@@ -33,6 +33,9 @@ final class IPCCodecTests: XCTestCase {
                 id: session.description, proto: "imap4s", interface: "outside", client: "127.0.0.1", clientPort: 4,
                 vpnUser: "v", mailUser: "m", mailHost: "h:143", groupPolicy: "P", state: "authenticated",
                 ageSeconds: 4.349, bytesIn: 1, bytesOut: 2)])),
+            .tableQuery(request: 11),
+            .tableReport(TableReport(request: 11, tables: StateTableCounts([.sessions: 3, .outstanding: 0, .pipesLent: 1 << 40]))),
+            .tableReport(TableReport(request: 12, tables: StateTableCounts())),
         ]
     }
 
@@ -114,6 +117,21 @@ final class IPCCodecTests: XCTestCase {
         var flag = try IPCCodec.encode(.relayResult(RelayResult(session: session, success: true, temporary: false, reason: "")))
         flag[9] = 2  // a boolean that is neither 0 nor 1
         XCTAssertThrowsError(try IPCCodec.decode(flag))
+    }
+
+    func testATableReportHasOneWireForm() throws {
+        let bytes = try IPCCodec.encode(.tableReport(TableReport(request: 1, tables: StateTableCounts([.sessions: 1, .outstanding: 2]))))
+        // type, request (4), count, then (code, u64) twice: swap the two entries' codes.
+        var swapped = bytes
+        swapped[6] = StateTable.outstanding.rawValue
+        swapped[15] = StateTable.sessions.rawValue
+        XCTAssertThrowsError(try IPCCodec.decode(swapped), "codes out of order")
+        var repeated = bytes
+        repeated[15] = StateTable.sessions.rawValue
+        XCTAssertThrowsError(try IPCCodec.decode(repeated), "a code twice")
+        var unknown = bytes
+        unknown[15] = 200
+        XCTAssertThrowsError(try IPCCodec.decode(unknown), "no such table")
     }
 
     func testMaterialIsChunkedAndReassembled() throws {

@@ -28,6 +28,15 @@ public struct AuthSessionTable<Session: Hashable & Sendable>: Sendable {
 
     public func logins(of user: String) -> Int { loginsByUser[user] ?? 0 }
 
+    /// Login slots held, over all users.
+    public var slotsHeld: Int { loginsByUser.values.reduce(0, +) }
+
+    /// Whether `session` has a request in flight: a session that ended meanwhile is granted nothing.
+    public func isAuthenticating(_ session: Session) -> Bool {
+        if case .authenticating = states[session] { return true }
+        return false
+    }
+
     public mutating func beginAuthentication(_ session: Session, attempt: UInt16) throws(Refusal) {
         switch states[session] {
         case nil:

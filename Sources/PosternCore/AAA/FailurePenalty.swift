@@ -46,6 +46,17 @@ public struct FailurePenalty: Sendable {
         users = table
     }
 
+    /// Records still inside the window (the ones that can delay a login).
+    public func liveRecords(now: Double) -> (addresses: Int, users: Int) {
+        (addresses.values.filter { now - $0.last < window }.count, users.values.filter { now - $0.last < window }.count)
+    }
+
+    /// Drops the records whose window has passed; they delay nothing and would only take memory.
+    public mutating func forgetExpired(now: Double) {
+        addresses = addresses.filter { now - $0.value.last < window }
+        users = users.filter { now - $0.value.last < window }
+    }
+
     /// A correct password clears the address's and the user's record.
     public mutating func recordSuccess(address: String, user: String) {
         addresses[address] = nil

@@ -45,9 +45,13 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var user: String
         public var uptimeSeconds: Double?
         public var restarts: Int
-        public init(role: String, index: Int, pid: Int32?, user: String, uptimeSeconds: Double?, restarts: Int) {
+        /// The sizes of the role's per-session tables (`StateTable` names); nil when the role
+        /// did not answer in time.
+        public var tables: [String: UInt64]?
+        public init(role: String, index: Int, pid: Int32?, user: String, uptimeSeconds: Double?, restarts: Int,
+                    tables: [String: UInt64]? = nil) {
             self.role = role; self.index = index; self.pid = pid; self.user = user
-            self.uptimeSeconds = uptimeSeconds; self.restarts = restarts
+            self.uptimeSeconds = uptimeSeconds; self.restarts = restarts; self.tables = tables
         }
     }
 

@@ -23,10 +23,14 @@ public final class SupervisorLink: @unchecked Sendable {
         public var admin: (@Sendable (AdminQuery) -> Void)?
         /// A role with last words (authd's Accounting-Off); without it, shutdown means exit now.
         public var shutdown: (@Sendable () -> Void)?
+        /// Counts the role's per-session tables, wherever that state lives, and hands them on.
+        public var tables: @Sendable (@escaping @Sendable (StateTableCounts) -> Void) -> Void
         public init(commit: @escaping @Sendable (Generation) -> Void, peer: @escaping @Sendable (PeerChannel, Int32) -> Void,
+                    tables: @escaping @Sendable (@escaping @Sendable (StateTableCounts) -> Void) -> Void,
                     admin: (@Sendable (AdminQuery) -> Void)? = nil, shutdown: (@Sendable () -> Void)? = nil) {
             self.commit = commit
             self.peer = peer
+            self.tables = tables
             self.admin = admin
             self.shutdown = shutdown
         }
@@ -94,6 +98,11 @@ public final class SupervisorLink: @unchecked Sendable {
         case .shutdown:
             guard let shutdown = handlers.shutdown else { exit(0) }
             shutdown()
+        case .tableQuery(let request):
+            let channel = self.channel
+            handlers.tables { counts in
+                channel.send(.tableReport(TableReport(request: request, tables: counts)))
+            }
         case .adminQuery(let query):
             guard let admin = handlers.admin else { throw .unexpected("admin-query for a role that has no sessions") }
             admin(query)

@@ -32,6 +32,10 @@ public enum IPCMessage: Equatable, Sendable {
     case adminQuery(AdminQuery)
     /// listener → supervisor, in as many records as the sessions need.
     case adminReply(AdminReply)
+    /// supervisor → any child: report the sizes of your per-session tables.
+    case tableQuery(request: UInt32)
+    /// child → supervisor: the answer to `tableQuery`.
+    case tableReport(TableReport)
 
     /// Which records carry a descriptor; any other record that carries one is refused.
     var carriesDescriptor: Bool {
@@ -57,6 +61,8 @@ public enum IPCMessage: Equatable, Sendable {
         case .relayResult: "relay-result"
         case .adminQuery: "admin-query"
         case .adminReply: "admin-reply"
+        case .tableQuery: "table-query"
+        case .tableReport: "table-report"
         }
     }
 }
@@ -258,4 +264,12 @@ public struct AdminReply: Equatable, Sendable {
 
     /// Sessions per record, well inside the record limit even with long names.
     public static let sessionsPerRecord = 40
+}
+
+public struct TableReport: Equatable, Sendable {
+    public var request: UInt32
+    public var tables: StateTableCounts
+    public init(request: UInt32, tables: StateTableCounts) {
+        self.request = request; self.tables = tables
+    }
 }

@@ -8,6 +8,7 @@ public enum IPCCodec {
         case authRequest = 10, authReply, sessionEstablished, sessionEnded
         case relayRequest = 20, relayResult
         case adminQuery = 30, adminReply
+        case tableQuery = 40, tableReport
     }
 
     public static func encode(_ message: IPCMessage) throws(IPCError) -> [UInt8] {
@@ -76,6 +77,18 @@ public enum IPCCodec {
                 w.string(s.id); w.string(s.proto); w.string(s.interface); w.string(s.client); w.u16(s.clientPort)
                 w.string(s.vpnUser); w.string(s.mailUser); w.string(s.mailHost); w.string(s.groupPolicy)
                 w.string(s.state); w.u64(milliseconds(s.ageSeconds)); w.u64(s.bytesIn); w.u64(s.bytesOut)
+            }
+        case .tableQuery(let request):
+            w = WireWriter(type: TypeCode.tableQuery.rawValue)
+            w.u32(request)
+        case .tableReport(let m):
+            w = WireWriter(type: TypeCode.tableReport.rawValue)
+            w.u32(m.request)
+            // Ascending table codes: one wire form per report.
+            let entries = m.tables.counts.sorted { $0.key.rawValue < $1.key.rawValue }
+            w.u8(UInt8(entries.count))
+            for (table, count) in entries {
+                w.u8(table.rawValue); w.u64(count)
             }
         }
         guard w.bytes.count <= IPCLimits.maxRecord else { throw .oversized(w.bytes.count) }
@@ -175,6 +188,21 @@ public enum IPCCodec {
                     ageSeconds: Double(ageMilliseconds) / 1000, bytesIn: try r.u64(), bytesOut: try r.u64()))
             }
             message = .adminReply(AdminReply(request: request, last: last, found: found, sessions: sessions))
+        case .tableQuery:
+            message = .tableQuery(request: try r.u32())
+        case .tableReport:
+            let request = try r.u32()
+            let count = Int(try r.u8())
+            var counts: [StateTable: UInt64] = [:]
+            var previous: UInt8 = 0
+            for _ in 0..<count {
+                let code = try r.u8()
+                guard let table = StateTable(rawValue: code) else { throw .malformed("state table \(code)") }
+                guard code > previous else { throw .malformed("state tables out of order") }
+                previous = code
+                counts[table] = try r.u64()
+            }
+            message = .tableReport(TableReport(request: request, tables: StateTableCounts(counts)))
         }
         try r.finish()
         return message

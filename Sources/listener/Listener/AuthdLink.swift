@@ -56,6 +56,10 @@ final class AuthdLink: @unchecked Sendable {
         lock.withLock { _ = pending.removeValue(forKey: PendingKey(session: session, attempt: attempt)) }
     }
 
+    var tableCounts: (pending: Int, established: Int) {
+        lock.withLock { (pending.count, established.count) }
+    }
+
     func established(_ message: SessionEstablished) {
         let target: IPCChannel? = lock.withLock {
             established[message.session] = message

@@ -61,6 +61,15 @@ final class ListenerRole: @unchecked Sendable {
                 close(fd)
                 logger.log(.ipcViolation, ["peer": "supervisor", "record": LogValue("peer-channel for \(info.role.rawValue)")])
             }
+        }, tables: { [services] report in
+            let (sessions, outstanding) = services.registry.tableCounts
+            let authd = services.authd.tableCounts
+            let relays = services.relays.tableCounts
+            report(StateTableCounts([
+                .sessions: UInt64(sessions), .outstanding: UInt64(outstanding),
+                .authdPending: UInt64(authd.pending), .authdEstablished: UInt64(authd.established),
+                .relayPending: UInt64(relays.pending), .relayAssigned: UInt64(relays.assigned),
+            ]))
         }, admin: { [self] query in
             answer(query)
         }))

@@ -35,6 +35,8 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
     private var phase = Phase.handshaking
     private var attempts: UInt16 = 0
     private var grant: Grant?
+    /// authd has state for this session (it asked at least once): authd hears when it ends.
+    private var authdKnows = false
     private var loginTimer: Scheduled<Void>?
     private var sessionTimer: Scheduled<Void>?
     private var closeReason = "client-closed"
@@ -196,6 +198,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
 
     private func startLogin(_ credentials: LoginCredentials, tag: String, context: ChannelHandlerContext) {
         attempts &+= 1
+        authdKnows = true
         let attempt = attempts
         phase = .awaitingAuthd(attempt: attempt, tag: tag, credentials: credentials)
         let request = AuthRequest(session: session.id, attempt: attempt, proto: session.proto,
@@ -215,8 +218,12 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
 
     private func authDecided(_ decision: AuthDecision, attempt: UInt16, context: ChannelHandlerContext) {
         guard case .awaitingAuthd(let current, let tag, _) = phase, current == attempt else {
-            // The session moved on (timed out or closed): hand a granted slot straight back.
-            if case .allow = decision { releaseGrant(reason: "abandoned") }
+            // The session moved on (timed out or closed): hand the granted slot straight back,
+            // or it stays taken until the listener restarts.
+            if case .allow = decision {
+                session.services.authd.ended(SessionEnded(session: session.id, bytesIn: 0, bytesOut: 0,
+                                                          durationMilliseconds: 0, reason: "abandoned"))
+            }
             return
         }
         switch decision {
@@ -423,8 +430,9 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         let bytesIn = glue?.client.bytesRead ?? 0
         let bytesOut = glue?.mailHost.bytesRead ?? 0
         let duration = (NIODeadline.now() - session.startedAt).nanoseconds / 1_000_000
-        if grant != nil {
+        if authdKnows {
             grant = nil
+            authdKnows = false
             session.services.authd.ended(SessionEnded(session: session.id, bytesIn: bytesIn, bytesOut: bytesOut,
                                                       durationMilliseconds: UInt64(max(0, duration)), reason: closeReason))
         }

@@ -58,6 +58,10 @@ final class RelayPool: @unchecked Sendable {
         return index
     }
 
+    var tableCounts: (pending: Int, assigned: Int) {
+        lock.withLock { (pending.count, relays.values.reduce(0) { $0 + $1.sessions.count }) }
+    }
+
     func abandon(session: SessionID) {
         lock.withLock { _ = pending.removeValue(forKey: session) }
     }

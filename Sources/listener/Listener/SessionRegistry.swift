@@ -51,6 +51,11 @@ final class SessionRegistry: @unchecked Sendable {
 
     var count: Int { lock.withLock { handles.count } }
 
+    /// Sessions held, and those counted against the outstanding limits.
+    var tableCounts: (sessions: Int, outstanding: Int) {
+        lock.withLock { (handles.count, trackers.values.reduce(0) { $0 + $1.count }) }
+    }
+
     func handle(_ session: SessionID) -> SessionHandle? {
         lock.withLock { handles[session] }
     }

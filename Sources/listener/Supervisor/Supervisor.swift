@@ -40,6 +40,12 @@ final class Supervisor: @unchecked Sendable {
         var unavailable: () -> Void
     }
     private var adminRequests: [UInt32: PendingAdmin] = [:]
+    private struct PendingTables {
+        var waiting: Set<ChildSlot>
+        var reports: [ChildSlot: StateTableCounts] = [:]
+        var done: ([ChildSlot: StateTableCounts]) -> Void
+    }
+    private var tableRequests: [UInt32: PendingTables] = [:]
     private var nextAdminRequest: UInt32 = 1
     private var restarts: [ChildSlot: Int] = [:]
     private let startedAt = Supervisor.monotonic()
@@ -170,9 +176,14 @@ final class Supervisor: @unchecked Sendable {
                                    "user": LogValue(spawner.users?[slot.role]?.name ?? SystemUser.current().name)])
         let logger = self.logger
         channel.start(onMessage: { [weak self] frame in
-            // Only the listener speaks to the supervisor, and only to answer admin queries.
+            // Children speak to the supervisor only to answer: the listener admin queries, every
+            // child table queries.
             if slot.role == .listener, case .adminReply(let reply) = frame.message {
                 DispatchQueue.main.async { self?.adminReplied(reply) }
+                return
+            }
+            if case .tableReport(let report) = frame.message {
+                DispatchQueue.main.async { self?.tablesReported(report, by: slot) }
                 return
             }
             if let fd = frame.descriptor { close(fd) }
@@ -367,10 +378,8 @@ final class Supervisor: @unchecked Sendable {
             case .failure(let failure): respond(.failure("configuration rejected, the running one is kept: \(failure.description)"))
             }
         case .status:
-            askListener(.sessions) { [unowned self] _, sessions in
-                respond(AdminResponse(ok: true, status: statusReport(sessions: sessions.count)))
-            } unavailable: { [unowned self] in
-                respond(AdminResponse(ok: true, status: statusReport(sessions: 0)))
+            askTables { [unowned self] tables in
+                respond(AdminResponse(ok: true, status: statusReport(tables: tables)))
             }
         case .sessions:
             askListener(.sessions) { _, sessions in
@@ -405,6 +414,29 @@ final class Supervisor: @unchecked Sendable {
         }
     }
 
+    /// Asks every running child for its table sizes; answers with what came within two seconds
+    /// (a child that is restarting or stuck is reported without tables).
+    private func askTables(done: @escaping ([ChildSlot: StateTableCounts]) -> Void) {
+        let request = nextAdminRequest
+        nextAdminRequest &+= 1
+        tableRequests[request] = PendingTables(waiting: Set(children.keys), done: done)
+        for child in children.values { child.channel.send(.tableQuery(request: request)) }
+        if children.isEmpty { return finishTables(request) }
+        queue.asyncAfter(deadline: .now() + 2) { [weak self] in self?.finishTables(request) }
+    }
+
+    private func tablesReported(_ report: TableReport, by slot: ChildSlot) {
+        guard var pending = tableRequests[report.request], pending.waiting.remove(slot) != nil else { return }
+        pending.reports[slot] = report.tables
+        tableRequests[report.request] = pending
+        if pending.waiting.isEmpty { finishTables(report.request) }
+    }
+
+    private func finishTables(_ request: UInt32) {
+        guard let pending = tableRequests.removeValue(forKey: request) else { return }
+        pending.done(pending.reports)
+    }
+
     private func adminReplied(_ reply: AdminReply) {
         guard var pending = adminRequests[reply.request] else { return }
         pending.sessions += reply.sessions
@@ -416,7 +448,7 @@ final class Supervisor: @unchecked Sendable {
         }
     }
 
-    private func statusReport(sessions: Int) -> StatusReport {
+    private func statusReport(tables: [ChildSlot: StateTableCounts]) -> StatusReport {
         let now = now()
         var slots: [ChildSlot] = [.listener, .authd] + (0..<relayCount).map { ChildSlot.relay($0) }
         slots.sort { ($0.role.rawValue, $0.index) < ($1.role.rawValue, $1.index) }
@@ -424,8 +456,9 @@ final class Supervisor: @unchecked Sendable {
             StatusReport.Child(role: slot.role.rawValue, index: slot.index, pid: self.children[slot]?.pid,
                                user: spawner.users?[slot.role]?.name ?? SystemUser.currentName,
                                uptimeSeconds: self.children[slot].map { now - $0.started },
-                               restarts: restarts[slot] ?? 0)
+                               restarts: restarts[slot] ?? 0, tables: tables[slot]?.byName)
         }
+        let sessions = Int(tables[.listener]?.counts[.sessions] ?? 0)
         let endpoints = boundSockets.keys.sorted { ($0.port, $0.address) < ($1.port, $1.address) }.map {
             StatusReport.Endpoint(interface: $0.interface, proto: $0.mailProtocol.rawValue, address: $0.address, port: $0.port)
         }

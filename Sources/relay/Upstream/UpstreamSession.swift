@@ -23,6 +23,7 @@ final class UpstreamSession: @unchecked Sendable {
         /// Where splice pumps run.
         let pumpLoop: EpollLoop
         let pipes: PipePool
+        let sessions: RelaySessions
         let logger: EventLogger
     }
 
@@ -54,6 +55,7 @@ final class UpstreamSession: @unchecked Sendable {
 
     func start(report: @escaping @Sendable (RelayResult) -> Void) {
         self.report = report
+        services.sessions.begin(request.session)
         guard mode == .none || tls != nil else {
             return services.eventLoop.execute { self.fail("no upstream TLS context", temporary: true) }
         }
@@ -140,8 +142,9 @@ final class UpstreamSession: @unchecked Sendable {
         let pump = SplicePump(a: downstreamFD, b: upstream, prefixForA: prefix, loop: services.pumpLoop, pipes: services.pipes)
         established(mechanism: "splice")
         let started = NIODeadline.now()
-        let (logger, request) = (self.logger, self.request)
+        let (logger, request, sessions) = (self.logger, self.request, services.sessions)
         pump.start { totals in
+            sessions.end(request.session)
             logger.log(.relayClosed, session: request.session.description, [
                 "host": LogValue(request.mailHost), "bytes-to-mail-host": .int(totals.aToB),
                 "bytes-from-mail-host": .int(totals.bToA),
@@ -153,7 +156,7 @@ final class UpstreamSession: @unchecked Sendable {
     private func glue(_ upstream: Channel, prefix: [UInt8]) {
         let (mailSide, clientSide) = GlueHandler.matchedPair()
         downstreamOwned = false
-        let (logger, request) = (self.logger, self.request)
+        let (logger, request, sessions) = (self.logger, self.request, services.sessions)
         ClientBootstrap(group: services.eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -179,6 +182,7 @@ final class UpstreamSession: @unchecked Sendable {
                     established(mechanism: "tls")
                     let started = NIODeadline.now()
                     downstream.closeFuture.and(upstream.closeFuture).whenComplete { _ in
+                        sessions.end(request.session)
                         logger.log(.relayClosed, session: request.session.description, [
                             "host": LogValue(request.mailHost), "bytes-to-mail-host": .int(clientSide.bytesRead),
                             "bytes-from-mail-host": .int(mailSide.bytesRead),
@@ -212,6 +216,7 @@ final class UpstreamSession: @unchecked Sendable {
         ])
         reportOnce(RelayResult(session: request.session, success: false, temporary: temporary, reason: reason,
                                mailHostReply: mailHostReply))
+        services.sessions.end(request.session)
     }
 
     private func reportOnce(_ result: RelayResult) {

@@ -1,5 +1,6 @@
 """A TLS client connection that reads CRLF-terminated lines with deadlines and notices when
 the server closes: what the IMAP, POP3 and SMTP clients of the tests have in common."""
+import functools
 import select
 import socket
 import ssl
@@ -7,8 +8,14 @@ import time
 
 
 def client_context(cafile) -> ssl.SSLContext:
-    """Verifies the server against `cafile` only (hostname/IP included)."""
-    return ssl.create_default_context(cafile=str(cafile))
+    """Verifies the server against `cafile` only (hostname/IP included). One context per CA
+    file, shared: loading the CA for every connection would cost a soak more than the proxy."""
+    return _context(str(cafile))
+
+
+@functools.lru_cache(maxsize=8)
+def _context(cafile: str) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=cafile)
 
 
 class ServerClosed(Exception):
