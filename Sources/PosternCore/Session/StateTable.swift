@@ -7,6 +7,9 @@ public enum StateTable: UInt8, Sendable, CaseIterable, Codable {
     case sessions = 1
     /// Sessions counted against a protocol's `outstanding` limit (not yet authenticated).
     case outstanding
+    /// Session objects not yet freed: more than `sessions` for long means a reference cycle
+    /// keeps closed sessions (their handlers, channels and buffers) in memory.
+    case sessionsInMemory
     /// Authentication requests waiting for authd's answer.
     case authdPending
     /// Established sessions the listener would tell a restarted authd of.
@@ -39,6 +42,7 @@ public enum StateTable: UInt8, Sendable, CaseIterable, Codable {
         switch self {
         case .sessions: "sessions"
         case .outstanding: "outstanding"
+        case .sessionsInMemory: "sessions-in-memory"
         case .authdPending: "authd-pending"
         case .authdEstablished: "authd-established"
         case .relayPending: "relay-pending"

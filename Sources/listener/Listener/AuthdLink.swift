@@ -86,7 +86,16 @@ final class AuthdLink: @unchecked Sendable {
         let completion = lock.withLock {
             pending.removeValue(forKey: PendingKey(session: reply.session, attempt: reply.attempt))
         }
-        completion?(reply.decision)
+        guard let completion else {
+            // Nobody waits any more (the session timed out or closed): a grant took a login slot
+            // that nobody will use, so hand it straight back.
+            if case .allow = reply.decision {
+                channel.send(.sessionEnded(SessionEnded(session: reply.session, bytesIn: 0, bytesOut: 0,
+                                                        durationMilliseconds: 0, reason: "abandoned")))
+            }
+            return
+        }
+        completion(reply.decision)
     }
 
     private func lost(_ channel: IPCChannel, reason: IPCCloseReason) {

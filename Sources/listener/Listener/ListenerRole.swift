@@ -67,6 +67,7 @@ final class ListenerRole: @unchecked Sendable {
             let relays = services.relays.tableCounts
             report(StateTableCounts([
                 .sessions: UInt64(sessions), .outstanding: UInt64(outstanding),
+                .sessionsInMemory: UInt64(SessionHandle.live.current),
                 .authdPending: UInt64(authd.pending), .authdEstablished: UInt64(authd.established),
                 .relayPending: UInt64(relays.pending), .relayAssigned: UInt64(relays.assigned),
             ]))

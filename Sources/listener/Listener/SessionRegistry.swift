@@ -13,7 +13,24 @@ final class SessionHandle: @unchecked Sendable {
     init(id: SessionID, channel: Channel) {
         self.id = id
         self.channel = channel
+        Self.live.add(1)
     }
+
+    deinit {
+        Self.live.add(-1)
+    }
+
+    /// Handles alive in this process, closed sessions not yet freed included.
+    static let live = LiveCount()
+}
+
+/// A count changed from any thread.
+final class LiveCount: @unchecked Sendable {
+    private let lock = Lock()
+    private var value = 0
+
+    func add(_ delta: Int) { lock.withLock { value += delta } }
+    var current: Int { lock.withLock { value } }
 }
 
 /// The listener's sessions: the outstanding limit per protocol (SPEC §4), the channels to close
