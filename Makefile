@@ -5,7 +5,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 # `check` lists its steps in order; they must not run side by side.
 .NOTPARALLEL:
-.PHONY: deps build test-unit test-e2e check demo demo-stop fuzz-build fuzz fuzz-check bench deb test-package
+.PHONY: deps build test-unit test-e2e check demo demo-stop fuzz-build fuzz fuzz-check bench soak deb test-package
 
 deps:           ## Debian packages, role users (needs root; idempotent)
 	scripts/install-deps.sh
@@ -59,7 +59,15 @@ demo-stop:
 # SPEC §9's figures, measured from outside the processes, beside the budget; nginx's mail
 # proxy measured the same way. A release build (figures of a debug build mean nothing).
 # Exit 0 whether or not a budget is met. E.g. make bench BENCH_ARGS="--sessions 2000".
+# The bench ends with a short soak (memory per role after 10,000 connections of warm-up);
+# `make soak` runs the long one: 100,000 connections of nine kinds after the warm-up.
 BENCH_ARGS ?=
+SOAK_ARGS ?= --per-kind 1000
 bench: deps     ## performance figures of a release build beside SPEC §9's budget (needs root)
 	swift build -c release
 	POSTERN_BIN_DIR=$(CURDIR)/.build/release python3 scripts/bench.py $(BENCH_ARGS)
+	POSTERN_BIN_DIR=$(CURDIR)/.build/release python3 scripts/soak.py $(SOAK_ARGS)
+
+soak: deps      ## memory, descriptors and tables of every role over 100,000 connections (needs root)
+	swift build -c release
+	POSTERN_BIN_DIR=$(CURDIR)/.build/release python3 scripts/soak.py

@@ -13,11 +13,10 @@ from harness.imapclient import ImapConnection
 from harness.mailclients import PROTOCOLS, connect, log_in
 from harness.mailproxies import pop3s, smtps
 from harness.postfix import DOMAIN
-from harness.soakload import KINDS, Soak, SoakTarget, role_tables
+from harness import soakload
+from harness.soakload import KINDS, PENALTY_TABLES, Soak, SoakTarget
 from harness.survival import assert_roles_survived, role_pids
 
-# Kept by design for the failed-login penalty's window, not per session: compared apart.
-PENALTY_TABLES = ("penalty-addresses", "penalty-users")
 # A few thousand connections in all, a few dozen at a time.
 PER_KIND = int(os.environ.get("POSTERN_E2E_SOAK_PER_KIND", "250"))
 ACCOUNTS = [(user, password) for user, password in MAIL_USERS.items() if "@" not in user]
@@ -41,35 +40,14 @@ def target_of(postern, pki) -> SoakTarget:
                       mail_sink=f"dave@{DOMAIN}")
 
 
-def tables_of_every_role(postern, timeout: float = 15) -> dict:
-    """Each role's tables, once every role answers."""
-    deadline = time.monotonic() + timeout
-    while True:
-        tables = role_tables(postern.directory / "admin.sock")
-        if tables and all(t is not None for t in tables.values()):
-            return tables
-        assert time.monotonic() < deadline, f"a role did not report its tables: {tables}"
-        time.sleep(0.2)
+def tables_of_every_role(postern) -> dict:
+    return soakload.tables_of_every_role(postern.directory / "admin.sock")
 
 
-def per_session(tables: dict) -> dict:
-    return {role: {k: v for k, v in t.items() if k not in PENALTY_TABLES} for role, t in tables.items()}
-
-
-def wait_until_back(postern, before: dict, timeout: float = 30) -> dict:
-    """The tables once their per-session part equals `before` (closing is asynchronous: the last
-    sessions may still be ending when the clients are done); fails with both when they never do."""
-    deadline = time.monotonic() + timeout
-    while True:
-        after = tables_of_every_role(postern)
-        if per_session(after) == per_session(before):
-            return after
-        if time.monotonic() > deadline:
-            changed = {role: {k: (before.get(role, {}).get(k), v) for k, v in t.items()
-                              if before.get(role, {}).get(k) != v}
-                       for role, t in per_session(after).items()}
-            pytest.fail(f"per-session tables did not return to their values before (before, after): {changed}")
-        time.sleep(0.25)
+def wait_until_back(postern, before: dict) -> dict:
+    after, changes = soakload.settle(postern.directory / "admin.sock", before)
+    assert not changes, f"per-session tables did not return to their values before (before, after): {changes}"
+    return after
 
 
 def test_every_table_is_reported_by_every_role(soak_postern):

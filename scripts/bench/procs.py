@@ -118,3 +118,35 @@ class PssSample:
 
     def role(self, role: str, key: str = "Pss") -> int:
         return self.by_role.get(role, {}).get(key, 0)
+
+
+def status_fields(pid: int) -> dict:
+    """VmRSS (KiB) and Threads from /proc/PID/status."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "Threads"):
+            values[key] = int(rest.split()[0])
+    return values
+
+
+@dataclass(frozen=True)
+class FootprintSample:
+    """Per role, summed over its processes: RSS and PSS (KiB), descriptors, threads; and each
+    process's start time, so a restarted role invalidates a comparison."""
+    by_role: dict      # role -> {"rss": KiB, "pss": KiB, "fds": n, "threads": n, "processes": n}
+    identities: frozenset
+
+    @staticmethod
+    def of(roles: dict) -> "FootprintSample":
+        """roles: pid -> role label."""
+        by_role: dict = {}
+        for pid, role in roles.items():
+            status = status_fields(pid)
+            sums = by_role.setdefault(role, {"rss": 0, "pss": 0, "fds": 0, "threads": 0, "processes": 0})
+            sums["rss"] += status.get("VmRSS", 0)
+            sums["pss"] += pss_kib(pid)["Pss"]
+            sums["fds"] += open_descriptors(pid)
+            sums["threads"] += status.get("Threads", 0)
+            sums["processes"] += 1
+        return FootprintSample(by_role, frozenset((pid, start_time(pid)) for pid in roles))

@@ -35,17 +35,22 @@ final class Supervisor: @unchecked Sendable {
     private var signalSources: [DispatchSourceSignal] = []
     private var admin: AdminServer?
     private struct PendingAdmin {
+        var deadline: Double
         var sessions: [SessionSummary]
         var done: (AdminReply, [SessionSummary]) -> Void
         var unavailable: () -> Void
     }
     private var adminRequests: [UInt32: PendingAdmin] = [:]
     private struct PendingTables {
+        var deadline: Double
         var waiting: Set<ChildSlot>
         var reports: [ChildSlot: StateTableCounts] = [:]
         var done: ([ChildSlot: StateTableCounts]) -> Void
     }
     private var tableRequests: [UInt32: PendingTables] = [:]
+    /// Expires admin requests a child never answered; one timer for all of them, where a timer
+    /// per request would keep every request's closure alive for its whole timeout.
+    private var adminExpiry: DispatchSourceTimer?
     private var nextAdminRequest: UInt32 = 1
     private var restarts: [ChildSlot: Int] = [:]
     private let startedAt = Supervisor.monotonic()
@@ -406,11 +411,34 @@ final class Supervisor: @unchecked Sendable {
         guard let listener = children[.listener] else { return unavailable() }
         let request = nextAdminRequest
         nextAdminRequest &+= 1
-        adminRequests[request] = PendingAdmin(sessions: [], done: done, unavailable: unavailable)
-        listener.channel.send(.adminQuery(AdminQuery(request: request, kind: kind)))
         // A listener that dies or never answers must not leave the administrator waiting.
-        queue.asyncAfter(deadline: .now() + 5) { [weak self] in
-            self?.adminRequests.removeValue(forKey: request)?.unavailable()
+        adminRequests[request] = PendingAdmin(deadline: now() + 5, sessions: [], done: done, unavailable: unavailable)
+        listener.channel.send(.adminQuery(AdminQuery(request: request, kind: kind)))
+        armAdminExpiry()
+    }
+
+    private func armAdminExpiry() {
+        guard adminExpiry == nil else { return }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+        timer.setEventHandler { [weak self] in self?.expireAdminRequests() }
+        adminExpiry = timer
+        timer.resume()
+    }
+
+    private func expireAdminRequests() {
+        let now = now()
+        for (request, pending) in adminRequests where pending.deadline <= now {
+            adminRequests[request] = nil
+            pending.unavailable()
+        }
+        for (request, pending) in tableRequests where pending.deadline <= now {
+            tableRequests[request] = nil
+            pending.done(pending.reports)
+        }
+        if adminRequests.isEmpty && tableRequests.isEmpty {
+            adminExpiry?.cancel()
+            adminExpiry = nil
         }
     }
 
@@ -419,10 +447,10 @@ final class Supervisor: @unchecked Sendable {
     private func askTables(done: @escaping ([ChildSlot: StateTableCounts]) -> Void) {
         let request = nextAdminRequest
         nextAdminRequest &+= 1
-        tableRequests[request] = PendingTables(waiting: Set(children.keys), done: done)
+        tableRequests[request] = PendingTables(deadline: now() + 2, waiting: Set(children.keys), done: done)
         for child in children.values { child.channel.send(.tableQuery(request: request)) }
         if children.isEmpty { return finishTables(request) }
-        queue.asyncAfter(deadline: .now() + 2) { [weak self] in self?.finishTables(request) }
+        armAdminExpiry()
     }
 
     private func tablesReported(_ report: TableReport, by slot: ChildSlot) {

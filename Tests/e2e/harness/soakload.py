@@ -10,6 +10,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -54,6 +55,41 @@ def role_tables(socket_path: str) -> dict:
     did not answer in time maps to None."""
     status = admin(socket_path, {"command": "status"})["status"]
     return {f"{c['role']} {c['index']}": c.get("tables") for c in status["children"]}
+
+
+# Kept by design for the failed-login penalty's window, not per session: compared apart.
+PENALTY_TABLES = ("penalty-addresses", "penalty-users")
+
+
+def tables_of_every_role(socket_path: str, timeout: float = 15) -> dict:
+    """Each role's tables, once every role answers (a role restarting answers a moment later)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        tables = role_tables(socket_path)
+        if tables and all(t is not None for t in tables.values()):
+            return tables
+        if time.monotonic() > deadline:
+            raise SoakFailure(f"a role did not report its tables: {tables}")
+        time.sleep(0.2)
+
+
+def per_session(tables: dict) -> dict:
+    return {role: {k: v for k, v in t.items() if k not in PENALTY_TABLES} for role, t in tables.items()}
+
+
+def settle(socket_path: str, before: dict, timeout: float = 30) -> tuple:
+    """Waits until the per-session tables equal `before` again (closing is asynchronous: the
+    last sessions may still be ending when the clients are done). Returns (tables, changes):
+    changes maps role -> {table: (before, after)}, empty when they came back."""
+    deadline = time.monotonic() + timeout
+    while True:
+        after = tables_of_every_role(socket_path)
+        changes = {role: {k: (before.get(role, {}).get(k), v) for k, v in t.items() if before.get(role, {}).get(k) != v}
+                   for role, t in per_session(after).items()}
+        changes = {role: c for role, c in changes.items() if c}
+        if not changes or time.monotonic() > deadline:
+            return after, changes
+        time.sleep(0.25)
 
 
 # -- the kinds --------------------------------------------------------------------------------
