@@ -62,7 +62,7 @@ demo-stop:
 # The bench ends with a short soak (memory per role after 10,000 connections of warm-up);
 # `make soak` runs the long one: 100,000 connections of nine kinds after the warm-up.
 BENCH_ARGS ?=
-SOAK_ARGS ?= --per-kind 1000
+SOAK_ARGS ?= --per-kind 1000 --no-penalty-wait
 bench: deps     ## performance figures of a release build beside SPEC §9's budget (needs root)
 	swift build -c release
 	POSTERN_BIN_DIR=$(CURDIR)/.build/release python3 scripts/bench.py $(BENCH_ARGS)

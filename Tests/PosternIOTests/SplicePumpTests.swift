@@ -108,6 +108,7 @@ final class SplicePumpTests: XCTestCase {
         XCTAssertTrue(received == message, "the bytes arrived changed or out of order")
         wait(for: [closed], timeout: 10)
         XCTAssertEqual(totals()?.bToA, UInt64(size))
+        XCTAssertEqual(pipes.lent, 0, "a finished pump gives back every pipe it borrowed")
         close(client)
     }
 

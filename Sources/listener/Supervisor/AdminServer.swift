@@ -78,7 +78,8 @@ final class AdminServer: @unchecked Sendable {
                 throw Failure(description: "admin.socket: cannot give \(path) to group \(group ?? ""): " + String.errnoText(code))
             }
         }
-        guard listen(fd, 16) == 0 else {
+        // Room for a burst of administrators and monitoring scripts; a full backlog refuses with EAGAIN.
+        guard listen(fd, 128) == 0 else {
             let code = errno
             close(fd)
             throw Failure(description: "admin.socket: listen: " + String.errnoText(code))

@@ -42,7 +42,15 @@ def admin(socket_path: str, request: dict, timeout: float = 10) -> dict:
     """One request on postern's admin socket, as posternctl sends it; the JSON response."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(timeout)
-        s.connect(str(socket_path))
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                s.connect(str(socket_path))
+                break
+            except BlockingIOError:   # the listen backlog is full for a moment: try again
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
         s.sendall(json.dumps(request).encode() + b"\n")
         data = b""
         while chunk := s.recv(65536):
