@@ -17,7 +17,7 @@ mkdir -p "$src/docs" "$src/examples" "$out"
 cp -r "$repo/packaging/debian" "$src/debian"
 cp -r "$repo/packaging/man" "$src/man"
 cp "$repo/README.md" "$src/"
-cp "$repo"/docs/{architecture,aaa,security,events,deployment}.md "$src/docs/"
+cp "$repo"/docs/{architecture,aaa,security,events,deployment,performance}.md "$src/docs/"
 cp "$repo/packaging/postern.toml" "$src/examples/postern.toml"
 
 export POSTERN_SRC=$repo

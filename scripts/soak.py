@@ -37,11 +37,15 @@ from harness.soakload import Soak, SoakFailure, SoakTarget, available_kinds, set
 from bench.mailhost import BenchDovecot, accounts  # noqa: E402
 from bench.posternproxy import BenchPostern  # noqa: E402
 from bench.procs import FootprintSample  # noqa: E402
-from bench.testbed import progress  # noqa: E402
+from bench.testbed import progress as bench_progress  # noqa: E402
 
 # The goal (issue: flat memory): 100,000 connections grow no role by more than 1 MB.
 GOAL_KIB_PER_100K = 1024
 SINK = "soak-sink"
+
+
+def progress(text: str) -> None:
+    bench_progress(text, who="soak")
 
 
 def parse_args(argv):

@@ -12,8 +12,8 @@ from .mailhost import BenchDovecot, accounts, bulk_account
 from .posternproxy import DirectDovecot, PosternProxy
 
 
-def progress(text: str) -> None:
-    print(f"bench: {text}", file=sys.stderr, flush=True)
+def progress(text: str, who: str = "bench") -> None:
+    print(f"{who}: {text}", file=sys.stderr, flush=True)
 
 
 class Testbed:
