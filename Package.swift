@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "PosternRADIUSTests", dependencies: ["PosternRADIUS"]),
         .testTarget(name: "PosternConfigTests", dependencies: ["PosternConfig"]),
         .testTarget(name: "PosternIPCTests", dependencies: [
-            "PosternIPC", .product(name: "NIOCore", package: "swift-nio"),
+            "PosternIPC", "PosternProtocols", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "PosternSandboxTests", dependencies: ["PosternSandbox", "PosternCore"]),
         .testTarget(name: "PosternTLSTests", dependencies: [

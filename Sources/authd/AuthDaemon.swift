@@ -124,7 +124,17 @@ final class AuthDaemon: @unchecked Sendable {
     private func authenticate(_ request: AuthRequest, on channel: IPCChannel) {
         let sessionID = request.session.description
         @Sendable func reply(_ decision: AuthDecision) {
-            channel.send(.authReply(AuthReply(session: request.session, attempt: request.attempt, decision: decision)))
+            let sent = channel.send(.authReply(AuthReply(session: request.session, attempt: request.attempt, decision: decision)))
+            if !sent, case .allow = decision {
+                // A grant that could not be sent (the field bounds keep it from being too large):
+                // its slot goes back, and the listener hears a temporary refusal instead.
+                queue.async { [self] in
+                    grantedTo[request.session] = nil
+                    table.end(request.session, keepForRetry: true)
+                    channel.send(.authReply(AuthReply(session: request.session, attempt: request.attempt,
+                                                      decision: .deny(.temporary))))
+                }
+            }
         }
         do {
             try table.beginAuthentication(request.session, attempt: request.attempt)

@@ -123,7 +123,12 @@ final class RelayDaemon: @unchecked Sendable {
             services: .init(eventLoop: group.next(), connectQueue: connectQueue, pumpLoop: pumpLoop, pipes: pipes,
                             sessions: sessions, logger: logger))
         session.start { result in
-            channel.send(.relayResult(result))
+            if !channel.send(.relayResult(result)) {
+                // A mail host's refusal too long for a record: the outcome still goes back.
+                channel.send(.relayResult(RelayResult(session: result.session, success: result.success,
+                                                      temporary: result.temporary,
+                                                      reason: String(result.reason.prefix(512)))))
+            }
         }
     }
 }

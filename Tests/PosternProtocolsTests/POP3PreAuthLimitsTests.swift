@@ -38,7 +38,7 @@ final class POP3PreAuthLimitsTests: XCTestCase {
 
     func testDefaultLimitTakesLongInitialResponses() {
         var machine = POP3PreAuthMachine()
-        let password = String(repeating: "x", count: 2000)
+        let password = String(repeating: "x", count: FieldBounds.password)
         let response = StrictBase64.encodeToString(Array("\0alice\0\(password)".utf8))
         XCTAssertEqual(machine.receive("AUTH PLAIN \(response)\r\n").authentications.first?.0.password, password)
     }

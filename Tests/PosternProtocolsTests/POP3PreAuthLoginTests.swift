@@ -170,7 +170,7 @@ final class POP3PreAuthLoginTests: XCTestCase {
     }
 
     func testAuthPlainLongInitialResponse() {
-        let password = String(repeating: "p", count: 1500)
+        let password = String(repeating: "p", count: FieldBounds.password)
         var machine = POP3PreAuthMachine()
         let actions = machine.receive("AUTH PLAIN \(base64("\0alice:bob@mail\0\(password)"))\r\n")
         XCTAssertEqual(actions.authentications.first?.0, credentials("alice:bob@mail", password))

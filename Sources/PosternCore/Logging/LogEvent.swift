@@ -13,6 +13,7 @@ public enum LogEvent: String, Sendable, CaseIterable {
     case peerConnected = "peer-connected"
     case peerLost = "peer-lost"
     case ipcViolation = "ipc-violation"
+    case recordNotSent = "record-not-sent"
     case shutdown = "shutdown"
     case configReloaded = "config-reloaded"
     case adminCommand = "admin-command"

@@ -38,6 +38,8 @@ public final class IPCChannel: @unchecked Sendable {
     public let localRole: Role
     public let queue: DispatchQueue
     public private(set) var peer: Hello?
+    /// Which peer, for the log.
+    public let label: String
 
     private let lock = Lock()
     private var pending: [(bytes: [UInt8], fd: Int32)] = []
@@ -53,6 +55,7 @@ public final class IPCChannel: @unchecked Sendable {
     public init(descriptor: Int32, localRole: Role, label: String, queue: DispatchQueue? = nil) {
         self.descriptor = descriptor
         self.localRole = localRole
+        self.label = label
         self.queue = queue ?? DispatchQueue(label: "postern.ipc." + label)
         let flags = fcntl(descriptor, F_GETFL)
         _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
@@ -73,19 +76,27 @@ public final class IPCChannel: @unchecked Sendable {
         source.resume()
     }
 
-    /// Queues a record; `fd`, if given, is handed over and closed here once sent.
-    public func send(_ message: IPCMessage, fd: Int32? = nil) {
+    /// Queues a record; `fd`, if given, is handed over and closed here once sent. Returns false
+    /// when the record was not queued: the channel is closed, or the record cannot be built (over
+    /// the record limit). The latter is the caller's request failing, never the channel's end:
+    /// the channel stays open for every other session, and the caller refuses what it asked.
+    @discardableResult
+    public func send(_ message: IPCMessage, fd: Int32? = nil) -> Bool {
         let bytes: [UInt8]
         do {
             bytes = try IPCCodec.encode(message)
         } catch {
             if let fd { Glibc.close(fd) }
-            close(reason: .violation(error))
-            return
+            EventLogger(role: localRole.rawValue).log(.recordNotSent, [
+                "peer": LogValue(label), "record": LogValue(message.name), "error": LogValue(error.description),
+            ])
+            return false
         }
+        var queued = true
         let drained: Drained = lock.withLock {
             if closed {
                 if let fd { Glibc.close(fd) }
+                queued = false
                 return .empty
             }
             pending.append((bytes, fd ?? -1))
@@ -94,6 +105,7 @@ public final class IPCChannel: @unchecked Sendable {
             return pending.count == 1 ? drainLocked() : .empty
         }
         settle(drained)
+        return queued
     }
 
     public func close() { close(reason: .local) }

@@ -261,9 +261,6 @@ public struct AdminReply: Equatable, Sendable {
     public init(request: UInt32, last: Bool, found: Bool, sessions: [SessionSummary]) {
         self.request = request; self.last = last; self.found = found; self.sessions = sessions
     }
-
-    /// Sessions per record, well inside the record limit even with long names.
-    public static let sessionsPerRecord = 40
 }
 
 public struct TableReport: Equatable, Sendable {

@@ -227,3 +227,31 @@ public enum IPCCodec {
         return p
     }
 }
+
+extension AdminReply {
+    /// `sessions` in as many replies as their encoded size needs, each within the record limit
+    /// (a count per record would overflow with long names). A session whose summary alone could
+    /// not fit is left out; the field bounds (SPEC §4) keep every summary to a few KiB.
+    public static func split(request: UInt32, found: Bool, sessions: [SessionSummary]) -> [AdminReply] {
+        func size(_ list: [SessionSummary]) -> Int? {
+            try? IPCCodec.encode(.adminReply(AdminReply(request: request, last: false, found: found, sessions: list))).count
+        }
+        guard let header = size([]) else { return [] }
+        var replies: [AdminReply] = []
+        var chunk: [SessionSummary] = []
+        var used = header
+        for session in sessions {
+            guard let one = size([session]) else { continue }
+            let cost = one - header
+            if !chunk.isEmpty && (used + cost > IPCLimits.maxRecord || chunk.count == Int(UInt16.max)) {
+                replies.append(AdminReply(request: request, last: false, found: found, sessions: chunk))
+                chunk = []
+                used = header
+            }
+            chunk.append(session)
+            used += cost
+        }
+        replies.append(AdminReply(request: request, last: true, found: found, sessions: chunk))
+        return replies
+    }
+}

@@ -133,6 +133,10 @@ public struct IMAPPreAuthMachine: PreAuthDialogue {
         case .success(let parsed):
             (tag, command) = parsed
         }
+        guard tag.utf8.count <= FieldBounds.imapTag else {
+            bad(nil, Replies.tagTooLong, &output)
+            return
+        }
         switch command {
         case .capability:
             output.send(Replies.capability(Self.capabilities))
@@ -215,6 +219,10 @@ public struct IMAPPreAuthMachine: PreAuthDialogue {
 
     private mutating func authenticate(_ credentials: LoginCredentials, tag: String,
                                        _ output: inout PreAuthActionBuffer) {
+        guard FieldBounds.fit(credentials) else {
+            rejected(Replies.tagged(tag, Replies.credentialsTooLong), &output)
+            return
+        }
         output.append(.authenticate(credentials, tag: tag))
         state = .awaitingLogin(tag: tag)
     }

@@ -16,6 +16,8 @@ enum IMAPPreAuthReplies {
     static let invalidSASLMessage = "BAD Invalid SASL response"
     static let authorizationIdentityRefused = "NO [AUTHORIZATIONFAILED] Authorization identity not permitted"
     static let literalTooLarge = "BAD Literal too large"
+    static let tagTooLong = "BAD Tag too long"
+    static let credentialsTooLong = "NO [LIMIT] Username or password too long"
     static let authenticationFailed = "NO [AUTHENTICATIONFAILED] Authentication failed."
     static let serviceUnavailable = "NO [UNAVAILABLE] Authentication service unavailable, try again later."
     static let lineTooLong = "* BAD Line too long\r\n"

@@ -140,6 +140,10 @@ public struct POP3PreAuthMachine: PreAuthDialogue {
         case .capa:
             output.send(Replies.multiLine(Self.capabilities))
         case .user(let name):
+            guard name.utf8.count <= FieldBounds.username else {
+                rejected(Replies.credentialsTooLong, &output)
+                return
+            }
             presentUsername(&output)
             state = .commands(username: name)
             output.send(Replies.userAccepted)
@@ -222,6 +226,12 @@ public struct POP3PreAuthMachine: PreAuthDialogue {
 
     /// POP3 has no tags; the relay answers with the mail host's +OK line as it is.
     private mutating func authenticate(_ credentials: LoginCredentials, _ output: inout PreAuthActionBuffer) {
+        guard FieldBounds.fit(credentials) else {
+            // RFC 1939: after a refused PASS the client starts again with USER.
+            state = .commands(username: nil)
+            rejected(Replies.credentialsTooLong, &output)
+            return
+        }
         output.append(.authenticate(credentials, tag: ""))
         state = .awaitingLogin
     }

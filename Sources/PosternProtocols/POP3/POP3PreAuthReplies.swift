@@ -3,6 +3,7 @@
 enum POP3PreAuthReplies {
     static let userAccepted = "+OK\r\n"
     static let noUsername = "-ERR No username given\r\n"
+    static let credentialsTooLong = "-ERR Username or password too long\r\n"
     static let quit = "+OK Bye\r\n"
     static let emptyContinuation = "+ \r\n"
     static let commandNotAllowed = "-ERR Command unknown or not allowed before authentication\r\n"

@@ -2,7 +2,7 @@
 /// checked loosely: clients send odd names (NetBIOS names, bare words) that mail hosts
 /// accept, so only what could not be repeated safely in postern's own EHLO upstream is refused.
 enum SMTPHelloName {
-    static let maxLength = 255
+    static let maxLength = FieldBounds.ehloName
 
     /// One token of visible ASCII, at most 255 bytes; an address literal's brackets balanced.
     static func isAcceptable(_ name: some BidirectionalCollection<UInt8>) -> Bool {

@@ -273,6 +273,10 @@ public struct SMTPPreAuthMachine: PreAuthDialogue {
 
     /// SMTP has no tags: the relay answers with the mail host's 235 as it stands.
     private mutating func authenticate(_ credentials: LoginCredentials, _ output: inout PreAuthActionBuffer) {
+        guard FieldBounds.fit(credentials) else {
+            rejected(Replies.credentialsTooLong, &output)
+            return
+        }
         output.append(.authenticate(credentials, tag: ""))
         state = .awaitingLogin(handOver: false)
     }

@@ -6,6 +6,7 @@ enum SMTPPreAuthReplies {
     static let emptyChallenge = "334 \r\n"
     static let ehloSyntax = "501 5.5.4 Syntax: EHLO hostname\r\n"
     static let heloSyntax = "501 5.5.4 Syntax: HELO hostname\r\n"
+    static let credentialsTooLong = "501 5.5.2 Username or password too long\r\n"
     static let authSyntax = "501 5.5.4 Syntax: AUTH mechanism [initial-response]\r\n"
     static let ehloFirst = "503 5.5.1 EHLO first\r\n"
     static let helloFirst = "503 5.5.1 EHLO or HELO first\r\n"

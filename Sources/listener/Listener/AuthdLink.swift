@@ -48,7 +48,11 @@ final class AuthdLink: @unchecked Sendable {
             completion(.deny(.temporary))
             return
         }
-        target.send(.authRequest(request))
+        if !target.send(.authRequest(request)) {
+            // Not sent (the field bounds keep a request from being too large): refused as temporary.
+            abandon(session: request.session, attempt: request.attempt)
+            completion(.deny(.temporary))
+        }
     }
 
     /// Drops a request the session no longer waits for (it timed out or closed).

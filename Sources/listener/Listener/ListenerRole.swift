@@ -224,13 +224,8 @@ final class ListenerRole: @unchecked Sendable {
         case .sessions:
             services.registry.summaries(on: group.next()).whenComplete { result in
                 let all = (try? result.get()) ?? []
-                var chunks = stride(from: 0, to: all.count, by: AdminReply.sessionsPerRecord).map {
-                    Array(all[$0..<min($0 + AdminReply.sessionsPerRecord, all.count)])
-                }
-                if chunks.isEmpty { chunks = [[]] }
-                for (i, chunk) in chunks.enumerated() {
-                    link.send(.adminReply(AdminReply(request: query.request, last: i == chunks.count - 1,
-                                                     found: true, sessions: chunk)))
+                for reply in AdminReply.split(request: query.request, found: true, sessions: all) {
+                    link.send(.adminReply(reply))
                 }
             }
         }

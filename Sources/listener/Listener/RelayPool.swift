@@ -54,7 +54,16 @@ final class RelayPool: @unchecked Sendable {
             close(descriptor)
             return nil
         }
-        channel.send(.relayRequest(request), fd: descriptor)
+        if !channel.send(.relayRequest(request), fd: descriptor) {
+            // Not sent (the channel closed meanwhile, or the record could not be built): the
+            // login fails as temporary, like a lost relay's.
+            let failed: Completion? = lock.withLock {
+                relays[index]?.sessions.remove(request.session)
+                return pending.removeValue(forKey: request.session)?.completion
+            }
+            failed?(RelayResult(session: request.session, success: false, temporary: true,
+                                reason: "the relay request could not be sent"))
+        }
         return index
     }
 

@@ -1,0 +1,83 @@
+import PosternConfig
+import PosternCore
+@testable import PosternIPC
+import PosternProtocols
+import XCTest
+
+/// SPEC §4: with every client field at its bound, and every configured name at the longest the
+/// configuration allows (names 64 bytes, hosts 253), each record a session makes still fits the
+/// 16 KiB limit: no client can make a role fail to send one.
+final class RecordBoundsTests: XCTestCase {
+    private let session = SessionID(rawValue: .max)
+    private let username = String(repeating: "\u{00e9}", count: FieldBounds.username / 2)   // 1 KiB of 2-byte UTF-8
+    private let password = String(repeating: "p", count: FieldBounds.password)
+    private let configName = String(repeating: "n", count: 64)
+    private let host = String(repeating: "h", count: 253)
+    private let address = "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"
+
+    private func assertFits(_ message: IPCMessage, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNoThrow(try IPCCodec.encode(message), message.name, file: file, line: line)
+        if let bytes = try? IPCCodec.encode(message) {
+            XCTAssertLessThanOrEqual(bytes.count, IPCLimits.maxRecord, message.name, file: file, line: line)
+        }
+    }
+
+    func testTheLargestAuthRequestFits() {
+        XCTAssertEqual(username.utf8.count, FieldBounds.username)
+        assertFits(.authRequest(AuthRequest(session: session, attempt: .max, proto: .imap4s, interface: configName,
+                                            clientAddress: address, clientPort: .max, username: username,
+                                            password: password, certificateSubject: nil)))
+    }
+
+    func testTheLargestGrantFits() {
+        // The VPN and mail users are parts of the username; the mail password part of the password.
+        assertFits(.authReply(AuthReply(session: session, attempt: .max, decision: .allow(Grant(
+            vpnUser: username, mailUser: username, mailPassword: password, mailHost: host, mailPort: .max,
+            groupPolicy: configName, idleTimeout: .max, maxSessionTime: .max)))))
+    }
+
+    func testTheLargestRelayRequestFits() {
+        assertFits(.relayRequest(RelayRequest(
+            session: session, proto: .smtps, mailHost: host, mailPort: .max, mailUser: username, mailPassword: password,
+            clientTag: String(repeating: "t", count: FieldBounds.imapTag), clientAddress: address, clientPort: .max,
+            clientName: String(repeating: "c", count: FieldBounds.ehloName), authenticateUpstream: true,
+            forwardClientAddress: true)))
+    }
+
+    func testTheLargestSessionRecordsFit() {
+        assertFits(.sessionEstablished(SessionEstablished(session: session, vpnUser: username, proto: .pop3s)))
+        assertFits(.sessionEnded(SessionEnded(session: session, bytesIn: .max, bytesOut: .max,
+                                              durationMilliseconds: .max, reason: "max-session-time")))
+    }
+
+    func testAdminRepliesAreSplitByTheirSizeAndLoseNoSession() throws {
+        let summary = { (i: Int) -> SessionSummary in SessionSummary(
+            id: String(format: "%016x", i), proto: "imap4s", interface: self.configName, client: self.address, clientPort: 1,
+            vpnUser: self.username, mailUser: self.username, mailHost: self.host + ":143", groupPolicy: self.configName,
+            state: "authenticated", ageSeconds: 1, bytesIn: 1, bytesOut: 2) }
+        let sessions = (0..<200).map(summary)
+        let replies = AdminReply.split(request: 9, found: true, sessions: sessions)
+        XCTAssertGreaterThan(replies.count, 1)
+        XCTAssertEqual(replies.flatMap(\.sessions), sessions)
+        XCTAssertEqual(replies.map(\.last), Array(repeating: false, count: replies.count - 1) + [true])
+        for reply in replies {
+            XCTAssertLessThanOrEqual(try IPCCodec.encode(.adminReply(reply)).count, IPCLimits.maxRecord)
+        }
+        XCTAssertEqual(AdminReply.split(request: 9, found: true, sessions: []).map(\.last), [true])
+    }
+
+    func testARecordTooLargeToBuildLeavesTheChannelOpen() throws {
+        var pair: [Int32] = [-1, -1]
+        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0, &pair), 0)
+        let channel = IPCChannel(descriptor: pair[0], localRole: .listener, label: "test")
+        let tooLarge = MaterialChunk(generation: 1, kind: .configuration, name: "", last: true,
+                                     bytes: [UInt8](repeating: 0, count: IPCLimits.maxRecord))
+        XCTAssertFalse(channel.send(.material(tooLarge)))
+        XCTAssertTrue(channel.send(.commit(generation: 2)), "the channel still sends")
+        var buffer = [UInt8](repeating: 0, count: IPCLimits.maxRecord)
+        let n = buffer.withUnsafeMutableBytes { recv(pair[1], $0.baseAddress, $0.count, 0) }
+        XCTAssertEqual(try IPCCodec.decode(Array(buffer[0..<n])), .commit(generation: 2))
+        channel.close()
+        close(pair[1])
+    }
+}

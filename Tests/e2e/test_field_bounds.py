@@ -1,0 +1,69 @@
+"""SPEC §4: every field a client sends that travels between roles is bounded in the protocol
+layer. Over its bound it gets the protocol's error and changes nothing else: no channel between
+roles closes, and the next valid login on every protocol goes through. (Before the bounds, an
+unauthenticated IMAP LOGIN with two 8 KiB literals made an auth-request over the 16 KiB record
+limit, the listener's channel to authd closed, and every later login was refused.)"""
+import pytest
+
+from harness.accounts import MAIL_USERS
+from harness.imapclient import ImapConnection
+from harness.mailclients import PROTOCOLS, connect, log_in
+from harness.mailproxies import pop3s, smtps
+from harness.pop3client import Pop3Connection
+from harness.smtpclient import SmtpConnection
+from harness.survival import assert_roles_survived, role_pids
+
+
+@pytest.fixture
+def postern(start_postern, dovecot, postfix):
+    return start_postern(overrides={**pop3s(dovecot), **smtps(postfix)})
+
+
+def every_protocol_logs_in(postern, pki) -> None:
+    for protocol in PROTOCOLS:
+        conn = connect(postern, protocol, pki.ca_cert)
+        try:
+            assert log_in(conn, "bob", MAIL_USERS["bob"]), f"a valid {protocol} login was refused afterwards"
+        finally:
+            conn.close()
+
+
+def assert_channels_intact(postern, before: dict) -> None:
+    assert_roles_survived(postern, before)
+    for event in ("peer-lost", "record-not-sent", "ipc-violation"):
+        assert not postern.find(event), f"{event}: {postern.find(event)}"
+
+
+def test_an_imap_login_with_two_8_kib_literals_is_refused_and_breaks_nothing(postern, pki):
+    before = role_pids(postern)
+    with ImapConnection(postern.port, pki.ca_cert) as conn:
+        conn.send(b"a LOGIN {8192+}\r\n" + b"u" * 8192 + b" {8192+}\r\n" + b"p" * 8192 + b"\r\n")
+        assert conn.line(10) == b"a NO [LIMIT] Username or password too long\r\n"
+        assert conn.login("bob", MAIL_USERS["bob"]).ok, "the same session logs in afterwards"
+    every_protocol_logs_in(postern, pki)
+    assert_channels_intact(postern, before)
+
+
+def test_pop3_user_and_pass_lines_of_8_kib_are_refused_and_break_nothing(postern, pki):
+    before = role_pids(postern)
+    with Pop3Connection(postern.port_of("pop3s"), pki.ca_cert) as conn:
+        assert conn.command("USER " + "u" * 8187) == b"-ERR Username or password too long\r\n"
+        assert conn.command("USER bob") == b"+OK\r\n"
+        assert conn.command("PASS " + "p" * 8187) == b"-ERR Username or password too long\r\n"
+        assert conn.user_pass("bob", MAIL_USERS["bob"]).startswith(b"+OK")
+    every_protocol_logs_in(postern, pki)
+    assert_channels_intact(postern, before)
+
+
+def test_a_4_kib_imap_tag_and_a_2_kib_ehlo_name_are_refused(postern, pki):
+    before = role_pids(postern)
+    with ImapConnection(postern.port, pki.ca_cert) as conn:
+        conn.send(b"t" * 4096 + b' LOGIN "bob" "' + MAIL_USERS["bob"].encode() + b'"\r\n')
+        assert conn.line(10) == b"* BAD Tag too long\r\n"
+        assert conn.login("bob", MAIL_USERS["bob"]).ok
+    with SmtpConnection(postern.port_of("smtps"), pki.ca_cert) as conn:
+        assert conn.ehlo("h" * 2048).code == 501
+        assert conn.ehlo().code == 250
+        assert conn.auth_plain("bob", MAIL_USERS["bob"]).code == 235
+    every_protocol_logs_in(postern, pki)
+    assert_channels_intact(postern, before)
