@@ -10,6 +10,7 @@ from harness.imapclient import ImapConnection
 from harness.mailclients import PROTOCOLS, connect, log_in
 from harness.mailproxies import pop3s, smtps
 from harness.pop3client import Pop3Connection
+from harness.posternctl import posternctl
 from harness.smtpclient import SmtpConnection
 from harness.survival import assert_roles_survived, role_pids
 
@@ -67,3 +68,33 @@ def test_a_4_kib_imap_tag_and_a_2_kib_ehlo_name_are_refused(postern, pki):
         assert conn.auth_plain("bob", MAIL_USERS["bob"]).code == 235
     every_protocol_logs_in(postern, pki)
     assert_channels_intact(postern, before)
+
+
+def test_sessions_and_status_list_200_sessions_with_1_kib_names(start_postern, pki):
+    """`posternctl sessions` splits its answer by size: 200 sessions whose VPN user has a 1 KiB
+    name (before, 40 of them made one admin reply over the record limit and the listener's
+    channel to the supervisor closed, taking every session with it)."""
+    mail_users = ("alice", "bob", "carol", "dave")   # Dovecot allows 100 sessions per user and address
+    vpn_user = "v" * (1024 - len(":carol"))          # the longest whole username at its bound
+    postern = start_postern(users={vpn_user: "long-name-pw"}, overrides={
+        "group-policy": {"DfltGrpPolicy": {"simultaneous-logins": 1000}}, "imap4s": {"outstanding": 300}})
+    before = role_pids(postern)
+    sessions = []
+    try:
+        for i in range(200):
+            mail_user = mail_users[i % len(mail_users)]
+            conn = ImapConnection(postern.port, pki.ca_cert)
+            sessions.append(conn)
+            assert conn.login(f"{vpn_user}:{mail_user}", f"long-name-pw:{MAIL_USERS[mail_user]}").ok
+        listed = posternctl(postern, "sessions", json_output=True)
+        assert listed.returncode == 0, listed.stderr
+        ids = {s["id"] for s in listed.json["sessions"]}
+        assert len(ids) == 200, f"{len(ids)} sessions listed"
+        assert all(s["vpnUser"] == vpn_user for s in listed.json["sessions"])
+        status = posternctl(postern, "status", json_output=True)
+        assert status.json["status"]["sessions"] == 200
+        assert all(conn.alive() for conn in sessions), "a session ended"
+        assert_channels_intact(postern, before)
+    finally:
+        for conn in sessions:
+            conn.close()
