@@ -74,3 +74,9 @@ int postern_capbset_drop(int cap) { return prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
 int postern_ambient_clear(void) { return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); }
 
 int postern_pipe_nonblocking(int fds[2]) { return pipe2(fds, O_NONBLOCK | O_CLOEXEC); }
+
+#include <malloc.h>
+
+int postern_release_free_memory(void) {
+    return malloc_trim(0);
+}

@@ -115,3 +115,26 @@ int postern_install_test_violation_trigger(void) {
     sigemptyset(&action.sa_mask);
     return sigaction(SIGUSR2, &action, NULL);
 }
+
+/* Test hook: SIGUSR1 only raises a flag, which the role polls; a signal handler may do no more. */
+static volatile sig_atomic_t test_usr1_raised;
+
+static void raise_test_flag(int signal) {
+    (void)signal;
+    test_usr1_raised = 1;
+}
+
+int postern_install_test_usr1_flag(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = raise_test_flag;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    return sigaction(SIGUSR1, &action, NULL);
+}
+
+int postern_take_test_usr1_flag(void) {
+    if (!test_usr1_raised) return 0;
+    test_usr1_raised = 0;
+    return 1;
+}

@@ -1,3 +1,4 @@
+import CPostern
 import Dispatch
 import PosternConfig
 import PosternCore
@@ -35,14 +36,15 @@ final class AuthDaemon: @unchecked Sendable {
     var accounted: [SessionID: AccountedSession] = [:]
     private var accountingStarted = false
     private let user: String
+    private let link: SupervisorLink
 
     init(user: String) {
         self.user = user
+        link = SupervisorLink(role: .authd, logger: logger)
     }
 
     func run() -> Never {
         logger.log(.roleStarted, ["user": LogValue(user)])
-        let link = SupervisorLink(role: .authd, logger: logger)
         link.start(.init(commit: { [self] generation in
             queue.async { [self] in
                 configuration = generation.configuration
@@ -85,6 +87,8 @@ final class AuthDaemon: @unchecked Sendable {
                     listener = nil
                     table.removeAll()
                     grantedTo.removeAll()
+                    // Closed while this role lives: the supervisor pairs us with the listener again.
+                    link.send(.channelLost(PeerChannel(role: .listener, index: 0)))
                 }
             }
         })
@@ -229,7 +233,13 @@ final class AuthDaemon: @unchecked Sendable {
     /// so a flood of failures from many addresses gives its memory back.
     private func forgetExpiredPenalties() {
         queue.asyncAfter(deadline: .now() + 60) { [self] in
+            let before = penalty.recordCount
             penalty.forgetExpired(now: monotonicSeconds())
+            if penalty.recordCount != before {
+                // A flood of failures from many addresses leaves free chunks all over the heap,
+                // which malloc keeps; hand the whole free pages back.
+                _ = postern_release_free_memory()
+            }
             forgetExpiredPenalties()
         }
     }

@@ -30,7 +30,11 @@ enum AdminCommands {
     static func render(_ status: StatusReport) -> String {
         var out = "postern \(status.version), pid \(status.pid), up \(duration(status.uptimeSeconds))\n"
         out += "configuration \(status.configFile), generation \(status.generation), seccomp \(status.seccomp)\n"
-        out += "sessions \(status.sessions)\n\n"
+        out += "sessions \(status.sessions)\n"
+        if let down = status.linksDown, !down.isEmpty {
+            out += "degraded: being paired again: \(down.joined(separator: ", "))\n"
+        }
+        out += "\n"
         out += Table(["ROLE", "INDEX", "PID", "USER", "UP", "RESTARTS"], status.children.map {
             [$0.role, String($0.index), $0.pid.map(String.init) ?? "-", $0.user, $0.uptimeSeconds.map(duration) ?? "-",
              String($0.restarts)]

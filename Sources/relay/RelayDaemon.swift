@@ -29,10 +29,12 @@ final class RelayDaemon: @unchecked Sendable {
     private var listener: IPCChannel?
 
     private let user: String
+    private let link: SupervisorLink
 
     init(index: Int, user: String) {
         self.index = index
         self.user = user
+        link = SupervisorLink(role: .relay, logger: logger)
         do {
             pumpLoop = try EpollLoop(name: "relay-pump")
         } catch {
@@ -43,7 +45,6 @@ final class RelayDaemon: @unchecked Sendable {
 
     func run() -> Never {
         logger.log(.roleStarted, ["index": .int(index), "user": LogValue(user)])
-        let link = SupervisorLink(role: .relay, logger: logger)
         link.start(.init(commit: { [self] generation in
             apply(generation)
         }, peer: { [self] info, fd in
@@ -87,6 +88,10 @@ final class RelayDaemon: @unchecked Sendable {
             received(frame, on: channel)
         }, onClose: { [self] reason in
             logger.log(.peerLost, ["peer": "listener", "reason": LogValue(reason.description)])
+            // Closed while this role lives, and not replaced: the supervisor pairs us again.
+            if lock.withLock({ listener === channel }) {
+                link.send(.channelLost(PeerChannel(role: .listener, index: 0)))
+            }
         })
         logger.log(.peerConnected, ["peer": "listener"])
     }

@@ -14,6 +14,7 @@ final class IPCCodecTests: XCTestCase {
             .peerChannel(PeerChannel(role: .relay, index: 5)),
             .commit(generation: 9),
             .shutdown,
+            .channelLost(PeerChannel(role: .authd, index: 0)),
             .authRequest(AuthRequest(session: session, attempt: 2, proto: .imap4s, interface: "outside",
                                      clientAddress: "127.0.0.2", clientPort: 50000, username: "vpn:mail@host",
                                      password: "secret:pw", certificateSubject: nil)),

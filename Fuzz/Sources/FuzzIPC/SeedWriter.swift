@@ -57,6 +57,7 @@ enum SeedWriter {
             mailPassword: "mailpw", clientTag: "a001", clientAddress: "192.0.2.10", clientPort: 50123))),
         ("relay-result", .relayResult(RelayResult(session: session, success: false, temporary: true,
                                                   reason: "mail host refused LOGIN: NO [UNAVAILABLE] try later"))),
+        ("channel-lost", .channelLost(PeerChannel(role: .relay, index: 1))),
         ("table-query", .tableQuery(request: 3)),
         ("table-report", .tableReport(TableReport(request: 3, tables: StateTableCounts([
             .sessions: 12, .outstanding: 2, .sessionsInMemory: 12, .permits: 1, .pipesLent: 0])))),

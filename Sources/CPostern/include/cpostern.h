@@ -80,6 +80,11 @@ const char *postern_seccomp_export_pfc(void *context);
 
 /* Test builds only: on SIGUSR2, attempt a system call no role's policy allows. */
 int postern_install_test_violation_trigger(void);
+/* Test hook: SIGUSR1 raises a flag; postern_take_test_usr1_flag returns and clears it. */
+int postern_install_test_usr1_flag(void);
+/* malloc_trim(0): whole free pages inside the heap go back to the system. */
+int postern_release_free_memory(void);
+int postern_take_test_usr1_flag(void);
 
 /* Best-effort wipe that the compiler will not remove. */
 void postern_explicit_bzero(void *p, size_t n);

@@ -46,6 +46,9 @@ public struct FailurePenalty: Sendable {
         users = table
     }
 
+    /// Records kept, inside the window or not.
+    public var recordCount: Int { addresses.count + users.count }
+
     /// Records still inside the window (the ones that can delay a login).
     public func liveRecords(now: Double) -> (addresses: Int, users: Int) {
         (addresses.values.filter { now - $0.last < window }.count, users.values.filter { now - $0.last < window }.count)

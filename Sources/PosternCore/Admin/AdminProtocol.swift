@@ -74,6 +74,9 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var sessions: Int
     public var children: [Child]
     public var endpoints: [Endpoint]
+    /// Channels between two running roles that closed and are about to be paired again: logins
+    /// that need them fail as temporary meanwhile.
+    public var linksDown: [String]?
 
     public init(version: String, pid: Int32, uptimeSeconds: Double, configFile: String, generation: UInt32,
                 seccomp: String, sessions: Int, children: [Child], endpoints: [Endpoint]) {

@@ -16,6 +16,8 @@ public enum IPCMessage: Equatable, Sendable {
     case commit(generation: UInt32)
     /// postern is stopping: finish what must be said (accounting) and exit (supervisor → authd).
     case shutdown
+    /// child → supervisor: my channel to this peer closed while I live; pair us again.
+    case channelLost(PeerChannel)
     /// listener → authd
     case authRequest(AuthRequest)
     /// authd → listener
@@ -53,6 +55,7 @@ public enum IPCMessage: Equatable, Sendable {
         case .peerChannel: "peer-channel"
         case .commit: "commit"
         case .shutdown: "shutdown"
+        case .channelLost: "channel-lost"
         case .authRequest: "auth-request"
         case .authReply: "auth-reply"
         case .sessionEstablished: "session-established"

@@ -4,7 +4,7 @@ import PosternCore
 /// The wire form of `IPCMessage`: one record a message, a type byte, then the fields in order.
 public enum IPCCodec {
     enum TypeCode: UInt8 {
-        case hello = 1, material, listenSocket, peerChannel, commit, shutdown
+        case hello = 1, material, listenSocket, peerChannel, commit, shutdown, channelLost
         case authRequest = 10, authReply, sessionEstablished, sessionEnded
         case relayRequest = 20, relayResult
         case adminQuery = 30, adminReply
@@ -31,6 +31,9 @@ public enum IPCCodec {
             w.u32(generation)
         case .shutdown:
             w = WireWriter(type: TypeCode.shutdown.rawValue)
+        case .channelLost(let m):
+            w = WireWriter(type: TypeCode.channelLost.rawValue)
+            w.u8(m.role.wireValue); w.u16(m.index)
         case .authRequest(let m):
             w = WireWriter(type: TypeCode.authRequest.rawValue)
             w.u64(m.session.rawValue); w.u16(m.attempt); w.string(m.proto.rawValue); w.string(m.interface)
@@ -121,6 +124,8 @@ public enum IPCCodec {
             message = .commit(generation: try r.u32())
         case .shutdown:
             message = .shutdown
+        case .channelLost:
+            message = .channelLost(PeerChannel(role: try decodeRole(r.u8()), index: try r.u16()))
         case .authRequest:
             message = .authRequest(AuthRequest(
                 session: SessionID(rawValue: try r.u64()), attempt: try r.u16(), proto: try decodeProto(r.string()),

@@ -16,9 +16,12 @@ final class AuthdLink: @unchecked Sendable {
     private var pending: [PendingKey: Completion] = [:]
     private var established: [SessionID: SessionEstablished] = [:]
     private let logger: EventLogger
+    /// Tells the supervisor that the channel closed while both roles live, so it pairs them again.
+    private let reportLost: @Sendable (PeerChannel) -> Void
 
-    init(logger: EventLogger) {
+    init(logger: EventLogger, reportLost: @escaping @Sendable (PeerChannel) -> Void) {
         self.logger = logger
+        self.reportLost = reportLost
     }
 
     func attach(descriptor: Int32) {
@@ -80,6 +83,13 @@ final class AuthdLink: @unchecked Sendable {
         target?.send(.sessionEnded(message))
     }
 
+    #if DEBUG
+    /// Test hook: closes the channel as a refused record would, while both roles run on.
+    func closeChannelForTest() {
+        lock.withLock { channel }?.close()
+    }
+    #endif
+
     private func received(_ frame: IPCFrame, on channel: IPCChannel) {
         guard case .authReply(let reply) = frame.message else {
             if let fd = frame.descriptor { close(fd) }
@@ -103,6 +113,9 @@ final class AuthdLink: @unchecked Sendable {
     }
 
     private func lost(_ channel: IPCChannel, reason: IPCCloseReason) {
+        let current = lock.withLock { self.channel === channel }
+        // A channel replaced by a newer one is not a loss.
+        guard current else { return }
         let failed: [Completion] = lock.withLock {
             guard self.channel === channel else { return [] }
             self.channel = nil
@@ -112,5 +125,6 @@ final class AuthdLink: @unchecked Sendable {
         }
         logger.log(.peerLost, ["peer": "authd", "reason": LogValue(reason.description), "requests-failed": .int(failed.count)])
         for completion in failed { completion(.deny(.temporary)) }
+        reportLost(PeerChannel(role: .authd, index: 0))
     }
 }

@@ -1,3 +1,4 @@
+import CPostern
 import Dispatch
 import NIOCore
 import NIOPosix
@@ -38,19 +39,20 @@ final class ListenerRole: @unchecked Sendable {
     private let lock = Lock()
     private var current: Current?
     private var servers: [EndpointKey: Channel] = [:]
-    private var link: SupervisorLink?
+    private let link: SupervisorLink
 
     init(threads: Int) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        services = ListenerServices(logger: logger, authd: AuthdLink(logger: logger), relays: RelayPool(logger: logger),
-                                    registry: SessionRegistry())
+        let link = SupervisorLink(role: .listener, logger: logger)
+        self.link = link
+        let reportLost: @Sendable (PeerChannel) -> Void = { peer in link.send(.channelLost(peer)) }
+        services = ListenerServices(logger: logger, authd: AuthdLink(logger: logger, reportLost: reportLost),
+                                    relays: RelayPool(logger: logger, reportLost: reportLost), registry: SessionRegistry())
     }
 
     /// Call once confined (`RoleConfinement.enter`): the event loop threads start here.
     func run(user: String) -> Never {
         logger.log(.roleStarted, ["user": LogValue(user)])
-        let link = SupervisorLink(role: .listener, logger: logger)
-        self.link = link
         link.start(.init(commit: { [self] generation in
             apply(generation)
         }, peer: { [self] info, fd in
@@ -74,6 +76,7 @@ final class ListenerRole: @unchecked Sendable {
         }, admin: { [self] query in
             answer(query)
         }))
+        installTestHook()
         dispatchMain()
     }
 
@@ -212,10 +215,24 @@ final class ListenerRole: @unchecked Sendable {
         }
     }
 
+    /// Debug builds with POSTERN_TEST_HOOKS=1: SIGUSR1 closes the channel to authd, as a record
+    /// authd refused would, so a test can watch the supervisor pair the two again. (A signal
+    /// handler and a poll on an event loop: a dispatch signal source would need signalfd4, which
+    /// the listener's filter does not allow.)
+    private func installTestHook() {
+        #if DEBUG
+        guard let flag = getenv("POSTERN_TEST_HOOKS"), String(cString: flag) == "1" else { return }
+        guard postern_install_test_usr1_flag() == 0 else { return }
+        group.next().scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [services] _ in
+            if postern_take_test_usr1_flag() != 0 { services.authd.closeChannelForTest() }
+        }
+        #endif
+    }
+
     // MARK: - Admin queries
 
     private func answer(_ query: AdminQuery) {
-        guard let link else { return }
+        let link = self.link
         switch query.kind {
         case .kill(let id):
             let handle = services.registry.handle(id)

@@ -19,9 +19,12 @@ final class RelayPool: @unchecked Sendable {
     private var relays: [UInt16: Relay] = [:]
     private var pending: [SessionID: (relay: UInt16, completion: Completion)] = [:]
     private let logger: EventLogger
+    /// Tells the supervisor that a channel closed while both roles live, so it pairs them again.
+    private let reportLost: @Sendable (PeerChannel) -> Void
 
-    init(logger: EventLogger) {
+    init(logger: EventLogger, reportLost: @escaping @Sendable (PeerChannel) -> Void) {
         self.logger = logger
+        self.reportLost = reportLost
     }
 
     func attach(index: UInt16, descriptor: Int32) {
@@ -98,6 +101,8 @@ final class RelayPool: @unchecked Sendable {
     }
 
     private func lost(index: UInt16, channel: IPCChannel, reason: IPCCloseReason) {
+        // A channel replaced by a newer one is not a loss.
+        guard lock.withLock({ relays[index]?.channel === channel }) else { return }
         let failed: [(SessionID, Completion)] = lock.withLock {
             guard relays[index]?.channel === channel else { return [] }
             relays[index] = nil
@@ -109,5 +114,6 @@ final class RelayPool: @unchecked Sendable {
         for (session, completion) in failed {
             completion(RelayResult(session: session, success: false, temporary: true, reason: "relay process lost"))
         }
+        reportLost(PeerChannel(role: .relay, index: index))
     }
 }

@@ -51,6 +51,11 @@ final class Supervisor: @unchecked Sendable {
     /// Expires admin requests a child never answered; one timer for all of them, where a timer
     /// per request would keep every request's closure alive for its whole timeout.
     private var adminExpiry: DispatchSourceTimer?
+    /// Links (the listener and a peer) whose channel closed while both roles ran, waiting to be
+    /// paired again; and when each was last paired, so a link that keeps closing is paired at
+    /// most once a second.
+    private var linksDown: Set<ChildSlot> = []
+    private var lastRepair: [ChildSlot: Double] = [:]
     private var nextAdminRequest: UInt32 = 1
     private var restarts: [ChildSlot: Int] = [:]
     private let startedAt = Supervisor.monotonic()
@@ -191,6 +196,10 @@ final class Supervisor: @unchecked Sendable {
                 DispatchQueue.main.async { self?.tablesReported(report, by: slot) }
                 return
             }
+            if case .channelLost(let peer) = frame.message {
+                DispatchQueue.main.async { self?.channelLost(peer, reportedBy: slot) }
+                return
+            }
             if let fd = frame.descriptor { close(fd) }
             logger.log(.ipcViolation, ["peer": LogValue(slot.description), "record": LogValue(frame.message.name)])
             channel.close()
@@ -246,14 +255,51 @@ final class Supervisor: @unchecked Sendable {
             links = []
         }
         for (listener, other) in links {
-            guard let a = children[listener], let b = children[other] else { continue }
-            var pair: [Int32] = [-1, -1]
-            guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
-                logger.log(.fatal, ["error": LogValue("socketpair: " + String(cString: strerror(errno)))])
-                continue
-            }
-            a.channel.send(.peerChannel(PeerChannel(role: other.role, index: UInt16(other.index))), fd: pair[0])
-            b.channel.send(.peerChannel(PeerChannel(role: .listener, index: 0)), fd: pair[1])
+            pair(listener, other)
+        }
+    }
+
+    /// A fresh socketpair between the listener and `other`, one end to each; false when either
+    /// does not run.
+    @discardableResult
+    private func pair(_ listener: ChildSlot, _ other: ChildSlot) -> Bool {
+        guard let a = children[listener], let b = children[other] else { return false }
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+            logger.log(.fatal, ["error": LogValue("socketpair: " + String(cString: strerror(errno)))])
+            return false
+        }
+        a.channel.send(.peerChannel(PeerChannel(role: other.role, index: UInt16(other.index))), fd: pair[0])
+        b.channel.send(.peerChannel(PeerChannel(role: .listener, index: 0)), fd: pair[1])
+        return true
+    }
+
+    /// A role says its channel to a peer closed while it runs (the peer refused a record, or
+    /// closed it): the two are paired again, so that one broken channel never leaves logins
+    /// failing until a restart. A peer that died is paired when it restarts instead.
+    private func channelLost(_ peer: PeerChannel, reportedBy slot: ChildSlot) {
+        let other: ChildSlot
+        switch (slot.role, peer.role) {
+        case (.listener, .authd): other = .authd
+        case (.listener, .relay) where Int(peer.index) < relayCount: other = .relay(Int(peer.index))
+        case (.authd, .listener), (.relay, .listener): other = slot
+        default:
+            logger.log(.ipcViolation, ["peer": LogValue(slot.description), "record": "channel-lost",
+                                       "error": LogValue("no link between \(slot.description) and \(peer.role.rawValue)")])
+            return
+        }
+        guard !stopping, !linksDown.contains(other) else { return }
+        linksDown.insert(other)
+        let delay = max(0.1, 1 - (now() - (lastRepair[other] ?? 0)))
+        queue.asyncAfter(deadline: .now() + delay) { [weak self] in self?.repair(other) }
+    }
+
+    private func repair(_ other: ChildSlot) {
+        linksDown.remove(other)
+        guard !stopping, children[.listener] != nil, children[other] != nil else { return }
+        lastRepair[other] = now()
+        if pair(.listener, other) {
+            logger.log(.linkRepaired, ["a": "listener", "b": LogValue(other.description)])
         }
     }
 
@@ -490,9 +536,11 @@ final class Supervisor: @unchecked Sendable {
         let endpoints = boundSockets.keys.sorted { ($0.port, $0.address) < ($1.port, $1.address) }.map {
             StatusReport.Endpoint(interface: $0.interface, proto: $0.mailProtocol.rawValue, address: $0.address, port: $0.port)
         }
-        return StatusReport(version: PosternVersion.current, pid: getpid(), uptimeSeconds: now - startedAt,
-                            configFile: configPath, generation: generation, seccomp: seccompMode.rawValue,
-                            sessions: sessions, children: children, endpoints: endpoints)
+        var report = StatusReport(version: PosternVersion.current, pid: getpid(), uptimeSeconds: now - startedAt,
+                                  configFile: configPath, generation: generation, seccomp: seccompMode.rawValue,
+                                  sessions: sessions, children: children, endpoints: endpoints)
+        report.linksDown = linksDown.map { "listener-\($0.description)" }.sorted()
+        return report
     }
 
     private func shutdown(reason: String) {

@@ -197,11 +197,13 @@ def killed_by_admin(t: SoakTarget, i: int) -> None:
     c = _logged_in(t, i)
     try:
         sessions = admin(t.admin_socket, {"command": "sessions"})["sessions"]
-        mine = [s["id"] for s in sessions if s["clientPort"] == c.local_port]
+        # The youngest with this port: an older session from the same port may still be closing.
+        mine = sorted((s for s in sessions if s["clientPort"] == c.local_port and s["state"] == "authenticated"),
+                      key=lambda s: s["ageSeconds"])
         if not mine:
             raise SoakFailure(f"no session for client port {c.local_port} in posternctl sessions")
-        if not admin(t.admin_socket, {"command": "kill", "session": mine[0]})["ok"]:
-            raise SoakFailure(f"kill {mine[0]} was refused")
+        if not admin(t.admin_socket, {"command": "kill", "session": mine[0]["id"]})["ok"]:
+            raise SoakFailure(f"kill {mine[0]['id']} was refused")
         if not c.closed_by_server(10):
             raise SoakFailure("the killed session stayed open")
     finally:
