@@ -197,9 +197,10 @@ def killed_by_admin(t: SoakTarget, i: int) -> None:
     c = _logged_in(t, i)
     try:
         sessions = admin(t.admin_socket, {"command": "sessions"})["sessions"]
-        # The youngest with this port: an older session from the same port may still be closing.
-        mine = sorted((s for s in sessions if s["clientPort"] == c.local_port and s["state"] == "authenticated"),
-                      key=lambda s: s["ageSeconds"])
+        # A client port is unique per server port only (a POP3 or SMTP session may have the same
+        # one), and an older session from it may still be closing: the youngest IMAP one.
+        mine = sorted((s for s in sessions if s["clientPort"] == c.local_port and s["proto"] == "imap4s"
+                       and s["state"] == "authenticated"), key=lambda s: s["ageSeconds"])
         if not mine:
             raise SoakFailure(f"no session for client port {c.local_port} in posternctl sessions")
         if not admin(t.admin_socket, {"command": "kill", "session": mine[0]["id"]})["ok"]:
