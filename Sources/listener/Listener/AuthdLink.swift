@@ -83,6 +83,11 @@ final class AuthdLink: @unchecked Sendable {
         target?.send(.sessionEnded(message))
     }
 
+    /// Returns a grant nobody will use: authd frees its login slot; the session may ask again.
+    func handBack(_ session: SessionID) {
+        ended(SessionEnded(session: session, bytesIn: 0, bytesOut: 0, durationMilliseconds: 0, reason: "abandoned"))
+    }
+
     #if DEBUG
     /// Test hook: closes the channel as a refused record would, while both roles run on.
     func closeChannelForTest() {
@@ -103,26 +108,22 @@ final class AuthdLink: @unchecked Sendable {
         guard let completion else {
             // Nobody waits any more (the session timed out or closed): a grant took a login slot
             // that nobody will use, so hand it straight back.
-            if case .allow = reply.decision {
-                channel.send(.sessionEnded(SessionEnded(session: reply.session, bytesIn: 0, bytesOut: 0,
-                                                        durationMilliseconds: 0, reason: "abandoned")))
-            }
+            if case .allow = reply.decision { handBack(reply.session) }
             return
         }
         completion(reply.decision)
     }
 
     private func lost(_ channel: IPCChannel, reason: IPCCloseReason) {
-        let current = lock.withLock { self.channel === channel }
-        // A channel replaced by a newer one is not a loss.
-        guard current else { return }
-        let failed: [Completion] = lock.withLock {
-            guard self.channel === channel else { return [] }
+        let failed: [Completion]? = lock.withLock {
+            // A channel replaced by a newer one is not a loss.
+            guard self.channel === channel else { return nil }
             self.channel = nil
             let failed = Array(pending.values)
             pending.removeAll()
             return failed
         }
+        guard let failed else { return }
         logger.log(.peerLost, ["peer": "authd", "reason": LogValue(reason.description), "requests-failed": .int(failed.count)])
         for completion in failed { completion(.deny(.temporary)) }
         reportLost(PeerChannel(role: .authd, index: 0))

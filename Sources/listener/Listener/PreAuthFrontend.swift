@@ -220,10 +220,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         guard case .awaitingAuthd(let current, let tag, _) = phase, current == attempt else {
             // The session moved on (timed out or closed): hand the granted slot straight back,
             // or it stays taken until the listener restarts.
-            if case .allow = decision {
-                session.services.authd.ended(SessionEnded(session: session.id, bytesIn: 0, bytesOut: 0,
-                                                          durationMilliseconds: 0, reason: "abandoned"))
-            }
+            if case .allow = decision { session.services.authd.handBack(session.id) }
             return
         }
         switch decision {

@@ -101,15 +101,15 @@ final class RelayPool: @unchecked Sendable {
     }
 
     private func lost(index: UInt16, channel: IPCChannel, reason: IPCCloseReason) {
-        // A channel replaced by a newer one is not a loss.
-        guard lock.withLock({ relays[index]?.channel === channel }) else { return }
-        let failed: [(SessionID, Completion)] = lock.withLock {
-            guard relays[index]?.channel === channel else { return [] }
+        let failed: [(SessionID, Completion)]? = lock.withLock {
+            // A channel replaced by a newer one is not a loss.
+            guard relays[index]?.channel === channel else { return nil }
             relays[index] = nil
             let failed = pending.filter { $0.value.relay == index }
             for key in failed.keys { pending[key] = nil }
             return failed.map { ($0.key, $0.value.completion) }
         }
+        guard let failed else { return }
         logger.log(.peerLost, ["peer": "relay", "index": .int(index), "reason": LogValue(reason.description)])
         for (session, completion) in failed {
             completion(RelayResult(session: session, success: false, temporary: true, reason: "relay process lost"))
