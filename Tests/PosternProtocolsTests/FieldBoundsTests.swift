@@ -59,4 +59,44 @@ final class FieldBoundsTests: XCTestCase {
         XCTAssertEqual(machine.receive("AUTH PLAIN \(b64("\0alice\0pw"))\r\n").authentications.first?.0,
                        LoginCredentials(username: "alice", password: "pw"))
     }
+
+    /// RFC 2971 §3.3's largest ID, every octet escaped in quoted strings (the longest spelling).
+    private func largestID(tag: String = "a1") -> String {
+        let field = "\"" + String(repeating: "\\\"", count: 30) + "\""
+        let value = "\"" + String(repeating: "\\\\", count: 1024) + "\""
+        let pairs = (0..<30).map { _ in field + " " + value }.joined(separator: " ")
+        return "\(tag) ID (\(pairs))\r\n"
+    }
+
+    func testTheLargestIDIsAnsweredAndTheSessionGoesOn() {
+        var machine = IMAPPreAuthMachine()
+        let command = largestID()
+        XCTAssertGreaterThan(command.utf8.count, 60_000)
+        XCTAssertEqual(machine.receive(command).sentText, "* ID (\"name\" \"postern\")\r\na1 OK ID completed\r\n")
+        XCTAssertEqual(machine.receive("a2 LOGIN alice pw\r\n").authentications.first?.0,
+                       LoginCredentials(username: "alice", password: "pw"))
+    }
+
+    func testTheLargestIDInLiteralsIsAnswered() {
+        var machine = IMAPPreAuthMachine()
+        let value = String(repeating: "v", count: 1024)
+        var text = "a1 ID ("
+        for index in 0..<30 {
+            text += (index == 0 ? "" : " ") + "\"field\(index)\" {1024+}\r\n" + value
+        }
+        XCTAssertEqual(machine.receive(text + ")\r\n").sentText, "* ID (\"name\" \"postern\")\r\na1 OK ID completed\r\n")
+    }
+
+    func testOnlyIDMayGrowPastTheLineLimit() {
+        var machine = IMAPPreAuthMachine()
+        let actions = machine.receive("a1 NOID " + String(repeating: "x", count: 20_000) + "\r\n")
+        XCTAssertEqual(actions, [.send(bytes("* BAD Line too long\r\n")), .close])
+        var second = IMAPPreAuthMachine()
+        let over = second.receive("a1 ID (" + String(repeating: "x", count: FieldBounds.imapIDCommand) + "\r\n")
+        XCTAssertEqual(over, [.send(bytes("* BAD Line too long\r\n")), .close])
+        var third = IMAPPreAuthMachine()
+        var literals = "a1 ID ("
+        while literals.utf8.count <= FieldBounds.imapIDCommand { literals += "{1000+}\r\n" + String(repeating: "v", count: 1000) + " " }
+        XCTAssertEqual(third.receive(literals).last, .close, "literals cannot take an ID past its bound")
+    }
 }

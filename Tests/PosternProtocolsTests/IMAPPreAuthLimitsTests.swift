@@ -77,10 +77,10 @@ final class IMAPPreAuthLimitsTests: XCTestCase {
     }
 
     func testWholeCommandIsBounded() {
-        // Many literals, each acceptable, cannot add up without bound.
+        // Many literals, each acceptable, cannot add up without bound (ID has its own, larger bound).
         let limits = IMAPLimits(maxLineLength: 64, maxLiteralSize: 64)
         var machine = IMAPPreAuthMachine(limits: limits)
-        var input = "a1 ID ("
+        var input = "a1 NOOP ("
         for _ in 0..<10 { input += "{60+}\r\n" + String(repeating: "v", count: 60) + " " }
         let actions = machine.receive(input)
         XCTAssertEqual(actions.last, .close)

@@ -70,6 +70,23 @@ def test_a_4_kib_imap_tag_and_a_2_kib_ehlo_name_are_refused(postern, pki):
     assert_channels_intact(postern, before)
 
 
+def test_the_largest_rfc_2971_id_before_login_is_answered(postern, pki):
+    """RFC 2971 allows 30 pairs of 30-octet fields and 1024-octet values; written with every
+    octet escaped that is a 63 KiB line, far past the 8 KiB pre-auth line limit, and it is
+    answered (before, the session was closed with "Line too long")."""
+    field = b'"' + b'\\"' * 30 + b'"'
+    value = b'"' + b"\\\\" * 1024 + b'"'
+    pairs = b" ".join(field + b" " + value for _ in range(30))
+    before = role_pids(postern)
+    with ImapConnection(postern.port, pki.ca_cert) as conn:
+        conn.send(b"i1 ID (" + pairs + b")\r\n")
+        assert conn.line(10).startswith(b"* ID ")
+        assert conn.line(10) == b"i1 OK ID completed\r\n"
+        assert conn.login("bob", MAIL_USERS["bob"]).ok, "the same session logs in afterwards"
+    every_protocol_logs_in(postern, pki)
+    assert_channels_intact(postern, before)
+
+
 def test_sessions_and_status_list_200_sessions_with_1_kib_names(start_postern, pki):
     """`posternctl sessions` splits its answer by size: 200 sessions whose VPN user has a 1 KiB
     name (before, 40 of them made one admin reply over the record limit and the listener's

@@ -11,6 +11,9 @@ public enum FieldBounds {
     public static let imapTag = 64
     /// Bytes of the EHLO/HELO name: it travels to the relay, which repeats it upstream.
     public static let ehloName = 255
+    /// Bytes of a whole IMAP ID command (RFC 2971): it never leaves the listener, but the
+    /// largest one the RFC allows must be answered, not refused as an overlong line.
+    public static let imapIDCommand = 65536
 
     public static func fit(_ credentials: LoginCredentials) -> Bool {
         credentials.username.utf8.count <= username && credentials.password.utf8.count <= password

@@ -10,6 +10,10 @@ struct IMAPFramer: Sendable {
         /// Client commands have no free text, so a `}` inside a quoted string is not a literal
         /// announcement; server response text may hold a stray quote, so servers are not tracked.
         var tracksQuotedStrings: Bool
+        /// Client commands: an ID command may grow to this many bytes, line and literals
+        /// together, past the line and message limits (RFC 2971 allows 30 pairs of 30-octet
+        /// fields and 1024-octet values); nil for servers.
+        var maxIDCommandSize: Int? = nil
     }
 
     enum Event: Sendable, Equatable {
@@ -33,6 +37,8 @@ struct IMAPFramer: Sendable {
     private var literalRemaining = 0
     private var inQuotedString = false
     private var escaped = false
+    /// Whether the message being read is an ID command, decided once it outgrows the limits.
+    private var isIDCommand: Bool?
 
     init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -48,8 +54,8 @@ struct IMAPFramer: Sendable {
         if byte == ASCII.lf { return endOfLine() }
         buffer.append(byte)
         // Content plus a possible CR; a longer run can never become an acceptable line.
-        if buffer.count - lineStart > configuration.maxLineLength + 1 { return .failed(.lineTooLong) }
-        if buffer.count > configuration.maxMessageSize { return .failed(.messageTooLong) }
+        if buffer.count - lineStart > configuration.maxLineLength + 1, !withinIDAllowance() { return .failed(.lineTooLong) }
+        if buffer.count > configuration.maxMessageSize, !withinIDAllowance() { return .failed(.messageTooLong) }
         if configuration.tracksQuotedStrings { trackQuotes(byte) }
         return nil
     }
@@ -57,10 +63,11 @@ struct IMAPFramer: Sendable {
     private mutating func endOfLine() -> Event? {
         var end = buffer.count
         if end > lineStart, buffer[end - 1] == ASCII.cr { end -= 1 }
-        guard end - lineStart <= configuration.maxLineLength else { return .failed(.lineTooLong) }
+        guard end - lineStart <= configuration.maxLineLength || withinIDAllowance() else { return .failed(.lineTooLong) }
         if literalsAllowed, !inQuotedString, let literal = Self.literalAnnouncement(buffer[lineStart..<end]) {
+            let messageLimit = withinIDAllowance() ? configuration.maxIDCommandSize ?? 0 : configuration.maxMessageSize
             let fits = literal.size <= configuration.maxLiteralSize
-                && literal.size <= configuration.maxMessageSize - buffer.count - 1
+                && literal.size <= messageLimit - buffer.count - 1
             guard fits else {
                 guard literal.synchronising else { return .failed(.literalTooLarge) }
                 let dropped = buffer
@@ -91,6 +98,19 @@ struct IMAPFramer: Sendable {
         }
     }
 
+    /// Past the ordinary limits only an ID command may go on, up to its own bound.
+    private mutating func withinIDAllowance() -> Bool {
+        guard let allowance = configuration.maxIDCommandSize, buffer.count <= allowance else { return false }
+        if isIDCommand == nil { isIDCommand = Self.startsIDCommand(buffer) }
+        return isIDCommand == true
+    }
+
+    /// `tag SP "ID" SP`, the tag made of ASTRING-CHARs other than "+".
+    static func startsIDCommand(_ bytes: [UInt8]) -> Bool {
+        guard let space = bytes.firstIndex(of: ASCII.space), space > 0, bytes.count >= space + 4 else { return false }
+        return ASCII.equalsIgnoringCase(bytes[(space + 1)..<(space + 3)], "ID") && bytes[space + 3] == ASCII.space
+    }
+
     private mutating func startLine() {
         lineStart = buffer.count
         inQuotedString = false
@@ -98,7 +118,9 @@ struct IMAPFramer: Sendable {
     }
 
     private mutating func reset() {
-        buffer.removeAll(keepingCapacity: true)
+        // A buffer grown for an ID command is not kept for the rest of the session.
+        if buffer.capacity > configuration.maxMessageSize { buffer = [] } else { buffer.removeAll(keepingCapacity: true) }
+        isIDCommand = nil
         literalRemaining = 0
         startLine()
     }

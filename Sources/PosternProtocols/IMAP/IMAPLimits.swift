@@ -20,6 +20,10 @@ public struct IMAPLimits: Sendable, Equatable {
 
     /// Bound on one whole command: its lines plus the two literals LOGIN may carry.
     var maxCommandSize: Int { maxLineLength + 2 * maxLiteralSize }
+    /// Bound on an ID command (RFC 2971 §3.3: at most 30 pairs, fields of 30 octets, values of
+    /// 1024), written in the longest way the grammar allows (every octet escaped in a quoted
+    /// string): 64 KiB, or the ordinary bound if that is larger.
+    var maxIDCommandSize: Int { max(FieldBounds.imapIDCommand, maxCommandSize) }
     /// Bound on what a client may pipeline while its login is being checked.
     var maxPendingInput: Int { maxLineLength * 4 }
 }

@@ -33,7 +33,8 @@ public struct IMAPPreAuthMachine: PreAuthDialogue {
         let text = ASCII.printable(greetingText, limit: 200)
         self.greetingText = text.isEmpty ? "postern ready" : text
         framer = IMAPFramer(.init(maxLineLength: limits.maxLineLength, maxLiteralSize: limits.maxLiteralSize,
-                                  maxMessageSize: limits.maxCommandSize, tracksQuotedStrings: true))
+                                  maxMessageSize: limits.maxCommandSize, tracksQuotedStrings: true,
+                                  maxIDCommandSize: limits.maxIDCommandSize))
     }
 
     public func greeting() -> [UInt8] {
