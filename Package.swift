@@ -41,7 +41,7 @@ let package = Package(
             "PosternCore", .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: strict),
         .target(name: "PosternIPC", dependencies: [
-            "PosternCore", "PosternConfig", "CPostern",
+            "PosternCore", "PosternConfig", "CPostern", "COpenSSL",
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),
         .target(name: "PosternTLS", dependencies: [

@@ -66,6 +66,7 @@ public enum RADIUSValues {
     /// Acct-Terminate-Cause (49), the ones a proxy session ends with.
     public static let terminateUserRequest: UInt32 = 1
     public static let terminateLostCarrier: UInt32 = 2
+    public static let terminateLostService: UInt32 = 3
     public static let terminateIdleTimeout: UInt32 = 4
     public static let terminateSessionTimeout: UInt32 = 5
     public static let terminateAdminReset: UInt32 = 6

@@ -18,16 +18,10 @@ extension AuthDaemon {
             outstanding -= 1
             if outstanding <= 0 { exit(0) }
         }
-        for (session, record) in accounted {
-            guard let group = configuration?.serverGroups[record.group], case .radius(let servers) = group.backend else { continue }
+        for session in accounted.keys {
             outstanding += 1
-            send(.stop, group: group, servers: servers, session: session, attributes: [
-                .integer(.acctStatusType, RADIUSValues.acctStatusStop), .string(.acctSessionId, session.description),
-                .string(.userName, record.user), .string(.callingStationId, record.clientAddress),
-                .integer(.acctTerminateCause, RADIUSValues.terminateNASReboot),
-            ], then: finished)
+            accountStop(session, bytesIn: 0, bytesOut: 0, cause: RADIUSValues.terminateNASReboot, then: finished)
         }
-        accounted.removeAll()
         if let configuration {
             for name in Set(configuration.protocols.values.compactMap(\.accountingServerGroup)).sorted() {
                 guard let group = configuration.serverGroups[name], case .radius(let servers) = group.backend else { continue }
@@ -45,6 +39,19 @@ extension AuthDaemon {
         var group: String
         var user: String
         var clientAddress: String
+        /// When the mail host accepted the login (monotonic seconds): Acct-Session-Time counts from here.
+        var loggedInAt: Double
+        var classes: [[UInt8]]
+    }
+
+    /// The listener authd served is gone, and its sessions with it: Stop (Lost-Service) for each
+    /// accounted one, and every login slot is free.
+    func listenerLost() {
+        for session in accounted.keys {
+            accountStop(session, bytesIn: 0, bytesOut: 0, cause: RADIUSValues.terminateLostService)
+        }
+        table.removeAll()
+        grants.removeAll()
     }
 
     private func accountingGroup(for proto: MailProtocol) -> (ServerGroup, [RadiusServer])? {
@@ -64,31 +71,44 @@ extension AuthDaemon {
         }
     }
 
-    func accountStart(_ message: SessionEstablished) {
-        guard let (group, servers) = accountingGroup(for: message.proto) else { return }
-        let address = grantedTo[message.session]?.address ?? ""
-        accounted[message.session] = AccountedSession(group: group.name, user: message.vpnUser, clientAddress: address)
-        send(.start, group: group, servers: servers, session: message.session, attributes: [
-            .integer(.acctStatusType, RADIUSValues.acctStatusStart), .string(.acctSessionId, message.session.description),
-            .string(.userName, message.vpnUser), .string(.callingStationId, address),
+    func accountStart(_ session: SessionID, proto: MailProtocol, grant: GrantRecord) {
+        guard let (group, servers) = accountingGroup(for: proto) else { return }
+        accounted[session] = AccountedSession(group: group.name, user: grant.user, clientAddress: grant.address,
+                                              loggedInAt: monotonicSeconds(), classes: grant.classes)
+        send(.start, group: group, servers: servers, session: session, attributes: [
+            .integer(.acctStatusType, RADIUSValues.acctStatusStart), .string(.acctSessionId, session.description),
+            .string(.userName, grant.user), .string(.callingStationId, grant.address),
             .integer(.nasPortType, RADIUSValues.nasPortTypeVirtual),
-        ])
+        ] + grant.classes.map { .octets(.class, $0) })
     }
 
-    func accountStop(_ message: SessionEnded) {
-        guard let session = accounted.removeValue(forKey: message.session),
-              let group = configuration?.serverGroups[session.group], case .radius(let servers) = group.backend else { return }
-        send(.stop, group: group, servers: servers, session: message.session, attributes: [
-            .integer(.acctStatusType, RADIUSValues.acctStatusStop), .string(.acctSessionId, message.session.description),
+    /// A session the authd before this one accounted (its Start went out then): remembered for
+    /// its Stop, with no second Start.
+    func accountResynced(_ message: SessionResync) {
+        guard let (group, _) = accountingGroup(for: message.claims.proto) else { return }
+        accounted[message.claims.session] = AccountedSession(
+            group: group.name, user: message.claims.vpnUser, clientAddress: message.clientAddress,
+            loggedInAt: monotonicSeconds() - Double(message.authenticatedMilliseconds) / 1000, classes: message.classes)
+    }
+
+    func accountStop(_ id: SessionID, bytesIn: UInt64, bytesOut: UInt64, cause: UInt32, then: @escaping () -> Void = {}) {
+        guard let session = accounted.removeValue(forKey: id),
+              let group = configuration?.serverGroups[session.group], case .radius(let servers) = group.backend else {
+            then()
+            return
+        }
+        let seconds = max(0, monotonicSeconds() - session.loggedInAt)
+        send(.stop, group: group, servers: servers, session: id, attributes: [
+            .integer(.acctStatusType, RADIUSValues.acctStatusStop), .string(.acctSessionId, id.description),
             .string(.userName, session.user), .string(.callingStationId, session.clientAddress),
             .integer(.nasPortType, RADIUSValues.nasPortTypeVirtual),
-            .integer(.acctInputOctets, UInt32(truncatingIfNeeded: message.bytesIn)),
-            .integer(.acctInputGigawords, UInt32(truncatingIfNeeded: message.bytesIn >> 32)),
-            .integer(.acctOutputOctets, UInt32(truncatingIfNeeded: message.bytesOut)),
-            .integer(.acctOutputGigawords, UInt32(truncatingIfNeeded: message.bytesOut >> 32)),
-            .integer(.acctSessionTime, UInt32(clamping: message.durationMilliseconds / 1000)),
-            .integer(.acctTerminateCause, Self.terminateCause(message.reason)),
-        ])
+            .integer(.acctInputOctets, UInt32(truncatingIfNeeded: bytesIn)),
+            .integer(.acctInputGigawords, UInt32(truncatingIfNeeded: bytesIn >> 32)),
+            .integer(.acctOutputOctets, UInt32(truncatingIfNeeded: bytesOut)),
+            .integer(.acctOutputGigawords, UInt32(truncatingIfNeeded: bytesOut >> 32)),
+            .integer(.acctSessionTime, UInt32(clamping: UInt64(seconds))),
+            .integer(.acctTerminateCause, cause),
+        ] + session.classes.map { .octets(.class, $0) }, then: then)
     }
 
     enum AccountingRecord: String {
@@ -115,15 +135,23 @@ extension AuthDaemon {
     }
 
     /// Why a session ended, as RADIUS names it (RFC 2866 §5.10).
-    static func terminateCause(_ reason: String) -> UInt32 {
+    static func terminateCause(_ reason: SessionCloseReason) -> UInt32 {
         switch reason {
-        case "client-closed", "client-logout", "closed-by-dialogue": RADIUSValues.terminateUserRequest
-        case "idle-timeout": RADIUSValues.terminateIdleTimeout
-        case "max-session-time": RADIUSValues.terminateSessionTimeout
-        case "admin-reset": RADIUSValues.terminateAdminReset
-        case "mail-host-closed": 3  // Lost-Service
-        case "shutdown": RADIUSValues.terminateNASReboot
-        default: RADIUSValues.terminateLostCarrier
+        case .clientClosed, .clientLogout, .closedByDialogue: RADIUSValues.terminateUserRequest
+        case .idleTimeout, .preauthIdleTimeout: RADIUSValues.terminateIdleTimeout
+        case .maxSessionTime: RADIUSValues.terminateSessionTimeout
+        case .adminReset: RADIUSValues.terminateAdminReset
+        case .mailHostClosed: RADIUSValues.terminateLostService
+        case .shutdown: RADIUSValues.terminateNASReboot
+        case .evicted, .tlsFailed, .tlsError, .clientError, .tooManyFailures, .internalError: RADIUSValues.terminateLostCarrier
         }
     }
+}
+
+/// A grant authd gave and the listener has not yet used.
+struct GrantRecord: Sendable {
+    var address: String
+    var user: String
+    var token: [UInt8]
+    var classes: [[UInt8]]
 }

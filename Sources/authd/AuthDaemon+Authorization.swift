@@ -19,6 +19,8 @@ struct AAAAttributes: Sendable {
     var policy: String?
     var source: PolicySource?
     var limits: ReplyLimits
+    /// RADIUS Class values, echoed in the session's accounting.
+    var classes: [[UInt8]] = []
 
     static let none = AAAAttributes(policy: nil, source: nil, limits: .none)
 }
@@ -71,7 +73,8 @@ extension AuthDaemon {
                 case .accepted(let access, let server):
                     completion(.accepted(AAAAttributes(policy: access.groupPolicy,
                                                        source: access.groupPolicy.map { _ in .radiusClass },
-                                                       limits: ReplyLimits(idle: access.idleTimeout, session: access.sessionTimeout)),
+                                                       limits: ReplyLimits(idle: access.idleTimeout, session: access.sessionTimeout),
+                                                       classes: access.classes),
                                          server: server))
                 case .rejected(let server): completion(.rejected(reason: "Access-Reject", server: server))
                 case .unavailable(let reason), .acknowledged(server: let reason): completion(.unavailable(reason))
@@ -136,7 +139,7 @@ extension AuthDaemon {
                     grant(request, plan: plan, attributes: authenticated, configuration: configuration, reply: reply)
                     return
                 }
-                table.fail(request.session)
+                table.fail(request.session, attempt: request.attempt)
                 logger.log(.authorization, session: sessionID, [
                     "result": "refused", "vpn-user": LogValue(user),
                     "reason": LogValue("authorization-required and server group \(groupName) did not authorize: \(failure)"),
@@ -159,12 +162,12 @@ extension AuthDaemon {
                 logger.log(.authorization, session: sessionID, ["result": "refused", "vpn-user": LogValue(plan.credentials.vpnUser),
                                                                 "reason": LogValue(reason)])
             }
-            table.fail(request.session)
+            table.fail(request.session, attempt: request.attempt)
             reply(.deny(.refused))
             return
         }
         guard policy.protocols.contains(request.proto) else {
-            table.fail(request.session)
+            table.fail(request.session, attempt: request.attempt)
             logger.log(.limitRefused, session: sessionID, ["limit": "protocols", "policy": LogValue(name),
                                                            "protocol": LogValue(request.proto.rawValue),
                                                            "vpn-user": LogValue(plan.credentials.vpnUser)])
@@ -172,25 +175,37 @@ extension AuthDaemon {
             return
         }
         let user = plan.credentials.vpnUser
-        guard table.isAuthenticating(request.session) else {
+        guard table.isAuthenticating(request.session, attempt: request.attempt) else {
             // The session ended while it was checked: nothing to grant, no slot to take.
             reply(.deny(.temporary))
             return
         }
-        guard table.grant(request.session, user: user, limit: policy.simultaneousLogins) else {
+        guard table.grant(request.session, attempt: request.attempt, user: user, limit: policy.simultaneousLogins) else {
             logger.log(.limitRefused, session: sessionID, ["limit": "simultaneous-logins", "policy": LogValue(name),
                                                            "vpn-user": LogValue(user), "held": .int(table.logins(of: user)),
                                                            "allowed": .int(policy.simultaneousLogins)])
             reply(.deny(.refused))
             return
         }
-        grantedTo[request.session] = (request.clientAddress, user)
+        let limits = attributes.limits
+        // SMTPS logs in upstream only with the `mailhost` method; IMAP4S and POP3S always do.
+        var granted = Grant(vpnUser: user, mailUser: plan.credentials.mailUser, mailPassword: plan.credentials.mailPassword,
+                            mailHost: plan.mailHost.host, mailPort: plan.mailHost.port, groupPolicy: name,
+                            idleTimeout: limits.tighten(policy.idleTimeout.milliseconds, with: limits.idle),
+                            maxSessionTime: limits.tighten(policy.maxSessionTime.milliseconds, with: limits.session),
+                            authenticateUpstream: request.proto != .smtps || settings.authentication.contains(.mailhost),
+                            classes: attributes.classes)
+        guard let grantKey else {
+            try? table.releaseGrant(request.session)
+            logger.log(.authResult, session: sessionID, ["result": "temporary-failure", "reason": "no grant key from the supervisor"])
+            reply(.deny(.temporary))
+            return
+        }
+        granted.token = GrantToken.sign(granted.claims(session: request.session, proto: request.proto), key: grantKey)
+        grants[request.session] = GrantRecord(address: request.clientAddress, user: user, token: granted.token,
+                                              classes: granted.classes)
         logger.log(.authorization, session: sessionID, ["result": "granted", "vpn-user": LogValue(user), "policy": LogValue(name),
                                                         "source": LogValue(source.rawValue)])
-        let limits = attributes.limits
-        reply(.allow(Grant(vpnUser: user, mailUser: plan.credentials.mailUser, mailPassword: plan.credentials.mailPassword,
-                           mailHost: plan.mailHost.host, mailPort: plan.mailHost.port, groupPolicy: name,
-                           idleTimeout: limits.tighten(policy.idleTimeout.milliseconds, with: limits.idle),
-                           maxSessionTime: limits.tighten(policy.maxSessionTime.milliseconds, with: limits.session))))
+        reply(.allow(granted))
     }
 }

@@ -30,10 +30,15 @@ final class AuthDaemon: @unchecked Sendable {
             logger.log(event)
         }
     })
-    /// Who each granted session is, so a login the mail host refuses counts against them too.
-    var grantedTo: [SessionID: (address: String, user: String)] = [:]
-    /// Sessions whose Accounting Start went out, for their Stop.
+    /// Sessions granted and not yet established: who they are (a login the mail host refuses
+    /// counts against them too), the token the listener must show, what accounting echoes.
+    var grants: [SessionID: GrantRecord] = [:]
+    /// Sessions whose Accounting Start went out (here or in the authd before), for their Stop.
     var accounted: [SessionID: AccountedSession] = [:]
+    /// Signs grants; from the supervisor.
+    var grantKey: GrantKey?
+    /// The listener process whose sessions the tables hold.
+    private var listenerPID: Int32?
     private var accountingStarted = false
     private let user: String
     private let link: SupervisorLink
@@ -49,6 +54,7 @@ final class AuthDaemon: @unchecked Sendable {
             queue.async { [self] in
                 configuration = generation.configuration
                 secrets = generation.material.pieces(generation: generation.number, kind: .secret)
+                grantKey = generation.material.piece(generation: generation.number, kind: .grantKey).flatMap(GrantKey.init)
                 if !accountingStarted {
                     accountingStarted = true
                     accountOn(generation.configuration)
@@ -60,7 +66,7 @@ final class AuthDaemon: @unchecked Sendable {
                 close(fd)
                 return
             }
-            queue.async { [self] in attachListener(fd) }
+            queue.async { [self] in attachListener(fd, pid: info.pid) }
         }, tables: { [self] report in
             queue.async { [self] in report(tableCounts()) }
         }, shutdown: { [self] in
@@ -70,11 +76,18 @@ final class AuthDaemon: @unchecked Sendable {
         dispatchMain()
     }
 
-    private func attachListener(_ fd: Int32) {
+    private func attachListener(_ fd: Int32, pid: Int32) {
         listener?.close()
-        // A new listener channel means a new listener: its predecessor's sessions are gone.
-        table.removeAll()
-        grantedTo.removeAll()
+        if pid == listenerPID {
+            // The same listener, paired again: what was in flight failed there; its established
+            // sessions go on, and it tells them again (session-resync).
+            table.removeUnestablished()
+            grants.removeAll()
+        } else {
+            // Another listener: its predecessor's sessions are gone (SPEC §3: Stop, Lost-Service).
+            listenerLost()
+        }
+        listenerPID = pid
         // Records arrive on authd's own queue: no hand-off between the socket and the state.
         let channel = IPCChannel(descriptor: fd, localRole: .authd, label: "listener", queue: queue)
         listener = channel
@@ -85,9 +98,8 @@ final class AuthDaemon: @unchecked Sendable {
             queue.async { [self] in
                 if listener === channel {
                     listener = nil
-                    table.removeAll()
-                    grantedTo.removeAll()
-                    // Closed while this role lives: the supervisor pairs us with the listener again.
+                    // Closed while this role lives: the supervisor pairs us with the listener again
+                    // (or with its successor; the tables are settled then, by the peer's pid).
                     link.send(.channelLost(PeerChannel(role: .listener, index: 0)))
                 }
             }
@@ -97,31 +109,43 @@ final class AuthDaemon: @unchecked Sendable {
 
     private func received(_ frame: IPCFrame, on channel: IPCChannel) {
         guard channel === listener else { return }
-        switch frame.message {
-        case .authRequest(let request):
-            authenticate(request, on: channel)
-        case .sessionEstablished(let message):
-            do {
+        do {
+            switch frame.message {
+            case .authRequest(let request):
+                authenticate(request, on: channel)
+            case .sessionEstablished(let message):
+                guard let granted = grants[message.session], HMACSHA256.equal(message.token, granted.token) else {
+                    throw AuthSessionTable<SessionID>.Refusal.notPermitted("session-established without authd's grant token")
+                }
                 try table.establish(message.session, user: message.vpnUser)
-            } catch {
-                logger.log(.ipcViolation, session: message.session.description, ["peer": "listener", "error": LogValue("\(error)")])
-                return
+                grants[message.session] = nil
+                accountStart(message.session, proto: message.proto, grant: granted)
+            case .sessionResync(let message):
+                guard GrantToken.verify(message.token, message.claims, key: grantKey) else {
+                    throw AuthSessionTable<SessionID>.Refusal.notPermitted("session-resync without a valid grant token")
+                }
+                if try table.adopt(message.claims.session, user: message.claims.vpnUser) {
+                    grants[message.claims.session] = nil
+                    accountResynced(message)
+                }
+            case .grantReleased(let message):
+                try table.releaseGrant(message.session)
+                if message.reason.isFailedLogin, let who = grants[message.session] {
+                    penalty.recordFailure(address: who.address, user: who.user, now: monotonicSeconds())
+                }
+                grants[message.session] = nil
+            case .sessionEnded(let message):
+                grants[message.session] = nil
+                accountStop(message.session, bytesIn: message.bytesIn, bytesOut: message.bytesOut,
+                            cause: Self.terminateCause(message.reason))
+                table.end(message.session)
+            default:
+                // The charter keeps other records from arriving here.
+                break
             }
-            accountStart(message)
-        case .sessionEnded(let message):
-            // "login-failed": the mail host refused; "abandoned": the session no longer waited
-            // for the grant (it timed out). Either way the slot is free and the session may try again.
-            let failedAtMailHost = message.reason == "login-failed"
-            let sessionGoesOn = failedAtMailHost || message.reason == "abandoned"
-            if failedAtMailHost, let who = grantedTo[message.session] {
-                penalty.recordFailure(address: who.address, user: who.user, now: monotonicSeconds())
-            }
-            if !sessionGoesOn { accountStop(message) }
-            grantedTo[message.session] = nil
-            table.end(message.session, keepForRetry: sessionGoesOn)
-        default:
-            logger.log(.ipcViolation, ["peer": "listener", "record": LogValue(frame.message.name)])
-            channel.close()
+        } catch {
+            logger.log(.ipcViolation, session: frame.message.session?.description,
+                       ["peer": "listener", "record": LogValue(frame.message.name), "error": LogValue("\(error)")])
         }
     }
 
@@ -133,8 +157,8 @@ final class AuthDaemon: @unchecked Sendable {
                 // A grant that could not be sent (the field bounds keep it from being too large):
                 // its slot goes back, and the listener hears a temporary refusal instead.
                 queue.async { [self] in
-                    grantedTo[request.session] = nil
-                    table.end(request.session, keepForRetry: true)
+                    grants[request.session] = nil
+                    try? table.releaseGrant(request.session)
                     channel.send(.authReply(AuthReply(session: request.session, attempt: request.attempt,
                                                       decision: .deny(.temporary))))
                 }
@@ -152,7 +176,7 @@ final class AuthDaemon: @unchecked Sendable {
             return
         }
         guard let configuration, let settings = configuration.protocols[request.proto] else {
-            table.fail(request.session)
+            table.fail(request.session, attempt: request.attempt)
             logger.log(.authResult, session: sessionID, ["result": "temporary-failure", "reason": "no configuration for \(request.proto.rawValue)"])
             reply(.deny(.temporary))
             return
@@ -185,7 +209,7 @@ final class AuthDaemon: @unchecked Sendable {
             return
         }
         guard let groupName = plan.serverGroupName, let group = configuration.serverGroups[groupName] else {
-            table.fail(request.session)
+            table.fail(request.session, attempt: request.attempt)
             logger.log(.authResult, session: sessionID, ["result": "temporary-failure", "reason": "no authentication-server-group"])
             reply(.deny(.temporary))
             return
@@ -200,14 +224,14 @@ final class AuthDaemon: @unchecked Sendable {
                                                                  "server-group": LogValue(groupName), "server": LogValue(server)])
                     authorize(request, plan: plan, authenticated: attributes, configuration: configuration, reply: reply)
                 case .rejected(let reason, let server):
-                    table.fail(request.session)
+                    table.fail(request.session, attempt: request.attempt)
                     penalty.recordFailure(address: request.clientAddress, user: user, now: monotonicSeconds())
                     logger.log(.authResult, session: sessionID, ["result": "failure", "method": "aaa", "vpn-user": LogValue(user),
                                                                  "server-group": LogValue(groupName), "server": LogValue(server),
                                                                  "reason": LogValue(reason)])
                     reply(.deny(.refused))
                 case .unavailable(let reason):
-                    table.fail(request.session)
+                    table.fail(request.session, attempt: request.attempt)
                     logger.log(.authResult, session: sessionID, ["result": "temporary-failure", "method": "aaa",
                                                                  "vpn-user": LogValue(user), "server-group": LogValue(groupName),
                                                                  "reason": LogValue(reason)])
@@ -224,7 +248,7 @@ final class AuthDaemon: @unchecked Sendable {
         let penalties = penalty.liveRecords(now: monotonicSeconds())
         return StateTableCounts([
             .permits: UInt64(table.states.count), .loginSlots: UInt64(table.slotsHeld),
-            .granted: UInt64(grantedTo.count), .accounted: UInt64(accounted.count),
+            .granted: UInt64(grants.count), .accounted: UInt64(accounted.count),
             .penaltyAddresses: UInt64(penalties.addresses), .penaltyUsers: UInt64(penalties.users),
         ])
     }
@@ -244,7 +268,7 @@ final class AuthDaemon: @unchecked Sendable {
         }
     }
 
-    private func monotonicSeconds() -> Double {
+    func monotonicSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

@@ -26,6 +26,8 @@ final class RelayDaemon: @unchecked Sendable {
     private let lock = Lock()
     private var configuration: PosternConfiguration?
     private var trust: [MailProtocol: TLSContext] = [:]
+    /// Checks grant tokens; from the supervisor.
+    private var grantKey: GrantKey?
     private var listener: IPCChannel?
 
     private let user: String
@@ -70,9 +72,11 @@ final class RelayDaemon: @unchecked Sendable {
                 exit(2)
             }
         }
+        let key = generation.material.piece(generation: generation.number, kind: .grantKey).flatMap(GrantKey.init)
         lock.withLock {
             configuration = generation.configuration
             trust = contexts
+            grantKey = key
         }
     }
 
@@ -97,13 +101,21 @@ final class RelayDaemon: @unchecked Sendable {
     }
 
     private func received(_ frame: IPCFrame, on channel: IPCChannel) {
-        guard case .relayRequest(let request) = frame.message, let fd = frame.descriptor else {
-            if let fd = frame.descriptor { close(fd) }
-            logger.log(.ipcViolation, ["peer": "listener", "record": LogValue(frame.message.name)])
-            channel.close()
+        // The charter lets only relay requests, each with its descriptor, through from the listener.
+        guard case .relayRequest(let request) = frame.message, let fd = frame.descriptor else { return }
+        let (configuration, tls, key) = lock.withLock { (self.configuration, self.trust[request.proto], grantKey) }
+        // Grants come only from authd (SPEC §1): a request whose token authd did not sign is a
+        // compromised listener's, and no login, upstream or not, is made for it.
+        guard GrantToken.verify(request.token, request.claims, key: key) else {
+            close(fd)
+            logger.log(.grantRefused, session: request.session.description, [
+                "peer": "listener", "vpn-user": LogValue(request.vpnUser), "host": LogValue(request.mailHost),
+                "reason": LogValue(request.token.isEmpty ? "no grant token" : "grant token does not verify"),
+            ])
+            channel.send(.relayResult(RelayResult(session: request.session, success: false, temporary: false,
+                                                  reason: "grant refused")))
             return
         }
-        let (configuration, tls) = lock.withLock { (self.configuration, self.trust[request.proto]) }
         guard let configuration, let settings = configuration.protocols[request.proto] else {
             close(fd)
             channel.send(.relayResult(RelayResult(session: request.session, success: false, temporary: true,

@@ -29,25 +29,44 @@ final class RecordBoundsTests: XCTestCase {
                                             password: password, certificateSubject: nil)))
     }
 
+    /// Class values of the largest Access-Accept (4096 bytes, RFC 2865 §3): 16 of 253 bytes.
+    private let classes = Array(repeating: [UInt8](repeating: 0xff, count: 253), count: 16)
+    private let token = [UInt8](repeating: 0xee, count: GrantToken.size)
+
+    private var claims: GrantClaims {
+        GrantClaims(session: session, proto: .smtps, vpnUser: username, mailUser: username, mailHost: host,
+                    mailPort: .max, authenticateUpstream: true)
+    }
+
     func testTheLargestGrantFits() {
         // The VPN and mail users are parts of the username; the mail password part of the password.
         assertFits(.authReply(AuthReply(session: session, attempt: .max, decision: .allow(Grant(
             vpnUser: username, mailUser: username, mailPassword: password, mailHost: host, mailPort: .max,
-            groupPolicy: configName, idleTimeout: .max, maxSessionTime: .max)))))
+            groupPolicy: configName, idleTimeout: .max, maxSessionTime: .max, authenticateUpstream: true,
+            classes: classes, token: token)))))
     }
 
     func testTheLargestRelayRequestFits() {
         assertFits(.relayRequest(RelayRequest(
-            session: session, proto: .smtps, mailHost: host, mailPort: .max, mailUser: username, mailPassword: password,
-            clientTag: String(repeating: "t", count: FieldBounds.imapTag), clientAddress: address, clientPort: .max,
-            clientName: String(repeating: "c", count: FieldBounds.ehloName), authenticateUpstream: true,
-            forwardClientAddress: true)))
+            session: session, proto: .smtps, vpnUser: username, mailHost: host, mailPort: .max, mailUser: username,
+            mailPassword: password, clientTag: String(repeating: "t", count: FieldBounds.imapTag), clientAddress: address,
+            clientPort: .max, clientName: String(repeating: "c", count: FieldBounds.ehloName), authenticateUpstream: true,
+            forwardClientAddress: true, token: token)))
     }
 
     func testTheLargestSessionRecordsFit() {
-        assertFits(.sessionEstablished(SessionEstablished(session: session, vpnUser: username, proto: .pop3s)))
-        assertFits(.sessionEnded(SessionEnded(session: session, bytesIn: .max, bytesOut: .max,
-                                              durationMilliseconds: .max, reason: "max-session-time")))
+        assertFits(.sessionEstablished(SessionEstablished(session: session, vpnUser: username, proto: .pop3s, token: token)))
+        assertFits(.sessionEnded(SessionEnded(session: session, bytesIn: .max, bytesOut: .max, reason: .maxSessionTime)))
+        assertFits(.grantReleased(GrantReleased(session: session, reason: .mailHostUnavailable)))
+        assertFits(.sessionResync(SessionResync(claims: claims, clientAddress: address, authenticatedMilliseconds: .max,
+                                                classes: classes, token: token)))
+    }
+
+    func testAFieldOver64KiBIsARefusedRecordNotATrap() {
+        let huge = String(repeating: "x", count: 70_000)
+        XCTAssertThrowsError(try IPCCodec.encode(.authRequest(AuthRequest(
+            session: session, attempt: 1, proto: .imap4s, interface: "i", clientAddress: "a", clientPort: 1,
+            username: huge, password: "p", certificateSubject: nil))))
     }
 
     func testAdminRepliesAreSplitByTheirSizeAndLoseNoSession() throws {

@@ -14,6 +14,7 @@ public enum LogEvent: String, Sendable, CaseIterable {
     case peerLost = "peer-lost"
     case ipcViolation = "ipc-violation"
     case recordNotSent = "record-not-sent"
+    case grantRefused = "grant-refused"
     case linkRepaired = "link-repaired"
     case shutdown = "shutdown"
     case configReloaded = "config-reloaded"

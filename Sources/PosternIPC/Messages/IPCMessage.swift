@@ -22,10 +22,14 @@ public enum IPCMessage: Equatable, Sendable {
     case authRequest(AuthRequest)
     /// authd → listener
     case authReply(AuthReply)
-    /// listener → authd: the mail host accepted the login; also sent again to a restarted authd.
+    /// listener → authd: the mail host accepted the login (authd sends Accounting-Start).
     case sessionEstablished(SessionEstablished)
-    /// listener → authd: a session that authd decided on ended (or its login failed upstream).
+    /// listener → authd: a session authd knows ended (authd sends Stop for an accounted one).
     case sessionEnded(SessionEnded)
+    /// listener → authd: a grant the listener could not use; its login slot is free again.
+    case grantReleased(GrantReleased)
+    /// listener → a newly paired authd: a session that is established already (counted, no Start).
+    case sessionResync(SessionResync)
     /// listener → relay, with the listener's end of the plaintext socketpair.
     case relayRequest(RelayRequest)
     /// relay → listener
@@ -47,6 +51,21 @@ public enum IPCMessage: Equatable, Sendable {
         }
     }
 
+    /// The session a record is about, for the log.
+    public var session: SessionID? {
+        switch self {
+        case .authRequest(let m): m.session
+        case .authReply(let m): m.session
+        case .sessionEstablished(let m): m.session
+        case .sessionEnded(let m): m.session
+        case .grantReleased(let m): m.session
+        case .sessionResync(let m): m.claims.session
+        case .relayRequest(let m): m.session
+        case .relayResult(let m): m.session
+        default: nil
+        }
+    }
+
     public var name: String {
         switch self {
         case .hello: "hello"
@@ -60,6 +79,8 @@ public enum IPCMessage: Equatable, Sendable {
         case .authReply: "auth-reply"
         case .sessionEstablished: "session-established"
         case .sessionEnded: "session-ended"
+        case .grantReleased: "grant-released"
+        case .sessionResync: "session-resync"
         case .relayRequest: "relay-request"
         case .relayResult: "relay-result"
         case .adminQuery: "admin-query"
@@ -88,6 +109,8 @@ public enum MaterialKind: UInt8, Sendable {
     case upstreamTrust = 3
     /// The contents of one `*-file` secret (authd only); `name` is the file's path.
     case secret = 4
+    /// The key of grant tokens (authd and relays only).
+    case grantKey = 5
 }
 
 public struct MaterialChunk: Equatable, Sendable {
@@ -115,7 +138,10 @@ public struct ListenSocket: Equatable, Sendable {
 public struct PeerChannel: Equatable, Sendable {
     public var role: Role
     public var index: UInt16
-    public init(role: Role, index: UInt16) { self.role = role; self.index = index }
+    /// The peer's process (from the supervisor; 0 in `channel-lost`): a channel to the same
+    /// process again is a repaired link, to another one a restarted peer.
+    public var pid: Int32
+    public init(role: Role, index: UInt16, pid: Int32 = 0) { self.role = role; self.index = index; self.pid = pid }
 }
 
 public struct AuthRequest: Equatable, Sendable {
@@ -146,11 +172,25 @@ public struct Grant: Equatable, Sendable {
     /// Milliseconds; 0 = none.
     public var idleTimeout: UInt64
     public var maxSessionTime: UInt64
+    /// Log in to the mail host with the mail credentials (always for IMAP and POP3; for SMTP
+    /// only with the `mailhost` method, else the mail host trusts postern). authd decides.
+    public var authenticateUpstream: Bool
+    /// The RADIUS Class values of the Access-Accept, echoed in accounting (RFC 2865 §5.25).
+    public var classes: [[UInt8]]
+    /// authd's signature over the grant's claims (`GrantToken`).
+    public var token: [UInt8]
     public init(vpnUser: String, mailUser: String, mailPassword: String, mailHost: String, mailPort: UInt16,
-                groupPolicy: String, idleTimeout: UInt64, maxSessionTime: UInt64) {
+                groupPolicy: String, idleTimeout: UInt64, maxSessionTime: UInt64, authenticateUpstream: Bool = true,
+                classes: [[UInt8]] = [], token: [UInt8] = []) {
         self.vpnUser = vpnUser; self.mailUser = mailUser; self.mailPassword = mailPassword; self.mailHost = mailHost
         self.mailPort = mailPort; self.groupPolicy = groupPolicy; self.idleTimeout = idleTimeout
-        self.maxSessionTime = maxSessionTime
+        self.maxSessionTime = maxSessionTime; self.authenticateUpstream = authenticateUpstream
+        self.classes = classes; self.token = token
+    }
+
+    public func claims(session: SessionID, proto: MailProtocol) -> GrantClaims {
+        GrantClaims(session: session, proto: proto, vpnUser: vpnUser, mailUser: mailUser, mailHost: mailHost,
+                    mailPort: mailPort, authenticateUpstream: authenticateUpstream)
     }
 }
 
@@ -181,26 +221,53 @@ public struct SessionEstablished: Equatable, Sendable {
     public var session: SessionID
     public var vpnUser: String
     public var proto: MailProtocol
-    public init(session: SessionID, vpnUser: String, proto: MailProtocol) {
-        self.session = session; self.vpnUser = vpnUser; self.proto = proto
+    /// The grant's token: authd counts no session it did not grant.
+    public var token: [UInt8]
+    public init(session: SessionID, vpnUser: String, proto: MailProtocol, token: [UInt8]) {
+        self.session = session; self.vpnUser = vpnUser; self.proto = proto; self.token = token
     }
 }
 
+/// The end of a session authd knows; Acct-Session-Time is authd's own count from the login.
 public struct SessionEnded: Equatable, Sendable {
     public var session: SessionID
     public var bytesIn: UInt64
     public var bytesOut: UInt64
-    public var durationMilliseconds: UInt64
-    public var reason: String
-    public init(session: SessionID, bytesIn: UInt64, bytesOut: UInt64, durationMilliseconds: UInt64, reason: String) {
-        self.session = session; self.bytesIn = bytesIn; self.bytesOut = bytesOut
-        self.durationMilliseconds = durationMilliseconds; self.reason = reason
+    public var reason: SessionCloseReason
+    public init(session: SessionID, bytesIn: UInt64, bytesOut: UInt64, reason: SessionCloseReason) {
+        self.session = session; self.bytesIn = bytesIn; self.bytesOut = bytesOut; self.reason = reason
+    }
+}
+
+public struct GrantReleased: Equatable, Sendable {
+    public var session: SessionID
+    public var reason: GrantReleaseReason
+    public init(session: SessionID, reason: GrantReleaseReason) {
+        self.session = session; self.reason = reason
+    }
+}
+
+/// An established session, told to an authd that does not know it (it restarted, or the channel
+/// was paired again): authd counts its login slot and will send its Stop, but sends no Start (the
+/// authd before it did).
+public struct SessionResync: Equatable, Sendable {
+    public var claims: GrantClaims
+    public var clientAddress: String
+    /// How long ago the mail host accepted the login, for Acct-Session-Time.
+    public var authenticatedMilliseconds: UInt64
+    public var classes: [[UInt8]]
+    public var token: [UInt8]
+    public init(claims: GrantClaims, clientAddress: String, authenticatedMilliseconds: UInt64, classes: [[UInt8]],
+                token: [UInt8]) {
+        self.claims = claims; self.clientAddress = clientAddress
+        self.authenticatedMilliseconds = authenticatedMilliseconds; self.classes = classes; self.token = token
     }
 }
 
 public struct RelayRequest: Equatable, Sendable {
     public var session: SessionID
     public var proto: MailProtocol
+    public var vpnUser: String
     public var mailHost: String
     public var mailPort: UInt16
     public var mailUser: String
@@ -216,13 +283,22 @@ public struct RelayRequest: Equatable, Sendable {
     public var authenticateUpstream: Bool
     /// `forward-client-address`: tell the mail host who the client is.
     public var forwardClientAddress: Bool
-    public init(session: SessionID, proto: MailProtocol, mailHost: String, mailPort: UInt16, mailUser: String,
-                mailPassword: String, clientTag: String, clientAddress: String, clientPort: UInt16,
-                clientName: String = "", authenticateUpstream: Bool = true, forwardClientAddress: Bool = false) {
-        self.session = session; self.proto = proto; self.mailHost = mailHost; self.mailPort = mailPort
+    /// authd's token over the grant: the relay refuses a request it does not verify.
+    public var token: [UInt8]
+    public init(session: SessionID, proto: MailProtocol, vpnUser: String = "", mailHost: String, mailPort: UInt16,
+                mailUser: String, mailPassword: String, clientTag: String, clientAddress: String, clientPort: UInt16,
+                clientName: String = "", authenticateUpstream: Bool = true, forwardClientAddress: Bool = false,
+                token: [UInt8] = []) {
+        self.session = session; self.proto = proto; self.vpnUser = vpnUser; self.token = token
+        self.mailHost = mailHost; self.mailPort = mailPort
         self.mailUser = mailUser; self.mailPassword = mailPassword; self.clientTag = clientTag
         self.clientAddress = clientAddress; self.clientPort = clientPort; self.clientName = clientName
         self.authenticateUpstream = authenticateUpstream; self.forwardClientAddress = forwardClientAddress
+    }
+
+    public var claims: GrantClaims {
+        GrantClaims(session: session, proto: proto, vpnUser: vpnUser, mailUser: mailUser, mailHost: mailHost,
+                    mailPort: mailPort, authenticateUpstream: authenticateUpstream)
     }
 }
 

@@ -5,7 +5,7 @@ import PosternCore
 public enum IPCCodec {
     enum TypeCode: UInt8 {
         case hello = 1, material, listenSocket, peerChannel, commit, shutdown, channelLost
-        case authRequest = 10, authReply, sessionEstablished, sessionEnded
+        case authRequest = 10, authReply, sessionEstablished, sessionEnded, grantReleased, sessionResync
         case relayRequest = 20, relayResult
         case adminQuery = 30, adminReply
         case tableQuery = 40, tableReport
@@ -25,7 +25,7 @@ public enum IPCCodec {
             w.u32(m.generation); w.string(m.interface); w.string(m.proto.rawValue); w.string(m.address); w.u16(m.port)
         case .peerChannel(let m):
             w = WireWriter(type: TypeCode.peerChannel.rawValue)
-            w.u8(m.role.wireValue); w.u16(m.index)
+            w.u8(m.role.wireValue); w.u16(m.index); w.i32(m.pid)
         case .commit(let generation):
             w = WireWriter(type: TypeCode.commit.rawValue)
             w.u32(generation)
@@ -47,20 +47,27 @@ public enum IPCCodec {
                 w.u8(0)
                 w.string(g.vpnUser); w.string(g.mailUser); w.string(g.mailPassword); w.string(g.mailHost)
                 w.u16(g.mailPort); w.string(g.groupPolicy); w.u64(g.idleTimeout); w.u64(g.maxSessionTime)
+                w.bool(g.authenticateUpstream); w.dataList(g.classes); w.data(g.token)
             case .deny(let denial):
                 w.u8(denial.rawValue)
             }
         case .sessionEstablished(let m):
             w = WireWriter(type: TypeCode.sessionEstablished.rawValue)
-            w.u64(m.session.rawValue); w.string(m.vpnUser); w.string(m.proto.rawValue)
+            w.u64(m.session.rawValue); w.string(m.vpnUser); w.string(m.proto.rawValue); w.data(m.token)
         case .sessionEnded(let m):
             w = WireWriter(type: TypeCode.sessionEnded.rawValue)
-            w.u64(m.session.rawValue); w.u64(m.bytesIn); w.u64(m.bytesOut); w.u64(m.durationMilliseconds); w.string(m.reason)
+            w.u64(m.session.rawValue); w.u64(m.bytesIn); w.u64(m.bytesOut); w.u8(m.reason.rawValue)
+        case .grantReleased(let m):
+            w = WireWriter(type: TypeCode.grantReleased.rawValue)
+            w.u64(m.session.rawValue); w.u8(m.reason.rawValue)
+        case .sessionResync(let m):
+            w = WireWriter(type: TypeCode.sessionResync.rawValue)
+            w.claims(m.claims); w.string(m.clientAddress); w.u64(m.authenticatedMilliseconds); w.dataList(m.classes)
+            w.data(m.token)
         case .relayRequest(let m):
             w = WireWriter(type: TypeCode.relayRequest.rawValue)
-            w.u64(m.session.rawValue); w.string(m.proto.rawValue); w.string(m.mailHost); w.u16(m.mailPort)
-            w.string(m.mailUser); w.string(m.mailPassword); w.string(m.clientTag); w.string(m.clientAddress)
-            w.u16(m.clientPort); w.string(m.clientName); w.bool(m.authenticateUpstream); w.bool(m.forwardClientAddress)
+            w.claims(m.claims); w.string(m.mailPassword); w.string(m.clientTag); w.string(m.clientAddress)
+            w.u16(m.clientPort); w.string(m.clientName); w.bool(m.forwardClientAddress); w.data(m.token)
         case .relayResult(let m):
             w = WireWriter(type: TypeCode.relayResult.rawValue)
             w.u64(m.session.rawValue); w.bool(m.success); w.bool(m.temporary); w.string(m.reason); w.string(m.mailHostReply)
@@ -94,7 +101,7 @@ public enum IPCCodec {
                 w.u8(table.rawValue); w.u64(count)
             }
         }
-        guard w.bytes.count <= IPCLimits.maxRecord else { throw .oversized(w.bytes.count) }
+        guard !w.overflowed, w.bytes.count <= IPCLimits.maxRecord else { throw .oversized(w.bytes.count) }
         return w.bytes
     }
 
@@ -119,7 +126,7 @@ public enum IPCCodec {
             message = .listenSocket(ListenSocket(generation: try r.u32(), interface: try r.string(),
                                                  proto: try decodeProto(r.string()), address: try r.string(), port: try r.u16()))
         case .peerChannel:
-            message = .peerChannel(PeerChannel(role: try decodeRole(r.u8()), index: try r.u16()))
+            message = .peerChannel(PeerChannel(role: try decodeRole(r.u8()), index: try r.u16(), pid: try r.i32()))
         case .commit:
             message = .commit(generation: try r.u32())
         case .shutdown:
@@ -139,7 +146,8 @@ public enum IPCCodec {
             if code == 0 {
                 decision = .allow(Grant(vpnUser: try r.string(), mailUser: try r.string(), mailPassword: try r.string(),
                                         mailHost: try r.string(), mailPort: try r.u16(), groupPolicy: try r.string(),
-                                        idleTimeout: try r.u64(), maxSessionTime: try r.u64()))
+                                        idleTimeout: try r.u64(), maxSessionTime: try r.u64(),
+                                        authenticateUpstream: try r.bool(), classes: try r.dataList(), token: try r.data()))
             } else if let denial = Denial(rawValue: code) {
                 decision = .deny(denial)
             } else {
@@ -148,17 +156,28 @@ public enum IPCCodec {
             message = .authReply(AuthReply(session: session, attempt: attempt, decision: decision))
         case .sessionEstablished:
             message = .sessionEstablished(SessionEstablished(session: SessionID(rawValue: try r.u64()),
-                                                             vpnUser: try r.string(), proto: try decodeProto(r.string())))
+                                                             vpnUser: try r.string(), proto: try decodeProto(r.string()),
+                                                             token: try r.data()))
         case .sessionEnded:
             message = .sessionEnded(SessionEnded(session: SessionID(rawValue: try r.u64()), bytesIn: try r.u64(),
-                                                 bytesOut: try r.u64(), durationMilliseconds: try r.u64(),
-                                                 reason: try r.string()))
+                                                 bytesOut: try r.u64(), reason: try decodeCloseReason(r.u8())))
+        case .grantReleased:
+            let session = SessionID(rawValue: try r.u64())
+            let code = try r.u8()
+            guard let reason = GrantReleaseReason(rawValue: code) else { throw .malformed("grant release reason \(code)") }
+            message = .grantReleased(GrantReleased(session: session, reason: reason))
+        case .sessionResync:
+            message = .sessionResync(SessionResync(claims: try r.claims(), clientAddress: try r.string(),
+                                                   authenticatedMilliseconds: try r.u64(), classes: try r.dataList(),
+                                                   token: try r.data()))
         case .relayRequest:
+            let claims = try r.claims()
             message = .relayRequest(RelayRequest(
-                session: SessionID(rawValue: try r.u64()), proto: try decodeProto(r.string()), mailHost: try r.string(),
-                mailPort: try r.u16(), mailUser: try r.string(), mailPassword: try r.string(),
+                session: claims.session, proto: claims.proto, vpnUser: claims.vpnUser, mailHost: claims.mailHost,
+                mailPort: claims.mailPort, mailUser: claims.mailUser, mailPassword: try r.string(),
                 clientTag: try r.string(), clientAddress: try r.string(), clientPort: try r.u16(),
-                clientName: try r.string(), authenticateUpstream: try r.bool(), forwardClientAddress: try r.bool()))
+                clientName: try r.string(), authenticateUpstream: claims.authenticateUpstream,
+                forwardClientAddress: try r.bool(), token: try r.data()))
         case .relayResult:
             message = .relayResult(RelayResult(session: SessionID(rawValue: try r.u64()), success: try r.bool(),
                                                temporary: try r.bool(), reason: try r.string(),
@@ -227,7 +246,12 @@ public enum IPCCodec {
         return role
     }
 
-    private static func decodeProto(_ raw: String) throws(IPCError) -> MailProtocol {
+    private static func decodeCloseReason(_ raw: UInt8) throws(IPCError) -> SessionCloseReason {
+        guard let reason = SessionCloseReason(rawValue: raw) else { throw .malformed("session close reason \(raw)") }
+        return reason
+    }
+
+    static func decodeProto(_ raw: String) throws(IPCError) -> MailProtocol {
         guard let p = MailProtocol(rawValue: raw) else { throw .malformed("protocol \(raw)") }
         return p
     }

@@ -50,6 +50,12 @@ struct WireReader {
         return s
     }
 
+    mutating func dataList() throws(IPCError) -> [[UInt8]] {
+        var list: [[UInt8]] = []
+        for _ in 0..<Int(try u8()) { list.append(try data()) }
+        return list
+    }
+
     mutating func optionalString() throws(IPCError) -> String? {
         try bool() ? try string() : nil
     }

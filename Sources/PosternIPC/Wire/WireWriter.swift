@@ -1,6 +1,9 @@
 /// Appends the fields of one IPC record. Strings and byte strings carry a 16-bit length.
 struct WireWriter {
     private(set) var bytes: [UInt8] = []
+    /// A field was over 64 KiB: the record cannot be built (`IPCCodec.encode` refuses it). A
+    /// flag, not a trap, so that no input can stop a role.
+    private(set) var overflowed = false
 
     init(type: UInt8) {
         bytes.reserveCapacity(256)
@@ -15,12 +18,27 @@ struct WireWriter {
     mutating func i32(_ v: Int32) { u32(UInt32(bitPattern: v)) }
 
     mutating func data(_ v: [UInt8]) {
-        precondition(v.count <= Int(UInt16.max), "IPC field over 64 KiB")
+        guard v.count <= Int(UInt16.max) else {
+            overflowed = true
+            u16(0)
+            return
+        }
         u16(UInt16(v.count))
         bytes.append(contentsOf: v)
     }
 
     mutating func string(_ v: String) { data(Array(v.utf8)) }
+
+    /// A list of byte strings (RADIUS Class values), at most 255.
+    mutating func dataList(_ v: [[UInt8]]) {
+        guard v.count <= Int(UInt8.max) else {
+            overflowed = true
+            u8(0)
+            return
+        }
+        u8(UInt8(v.count))
+        for item in v { data(item) }
+    }
 
     mutating func optionalString(_ v: String?) {
         bool(v != nil)

@@ -38,8 +38,29 @@ public enum RoleConfinement {
 }
 
 /// Hooks for the test suite, compiled into debug builds only and off unless
-/// POSTERN_TEST_HOOKS=1: SIGUSR2 makes the role attempt a forbidden system call.
+/// POSTERN_TEST_HOOKS=1: SIGUSR2 makes the role attempt a forbidden system call;
+/// POSTERN_TEST_GRANT_TOKEN=forged|missing makes the listener spoil the grant token of every
+/// relay request, as a compromised listener would.
 public enum TestHooks {
+    private static let tokenMode: String? = {
+        #if DEBUG
+        guard let flag = getenv("POSTERN_TEST_HOOKS"), String(cString: flag) == "1",
+              let mode = getenv("POSTERN_TEST_GRANT_TOKEN") else { return nil }
+        return String(cString: mode)
+        #else
+        return nil
+        #endif
+    }()
+
+    /// The token as the listener sends it to a relay: itself, unless a test spoils it.
+    public static func grantToken(_ token: [UInt8]) -> [UInt8] {
+        switch tokenMode {
+        case "forged": token.isEmpty ? [] : [token[0] ^ 1] + token.dropFirst()
+        case "missing": []
+        default: token
+        }
+    }
+
     public static func installIfEnabled(role: Role, logger: EventLogger) {
         guard let flag = getenv("POSTERN_TEST_HOOKS"), String(cString: flag) == "1" else { return }
         #if DEBUG

@@ -1,7 +1,7 @@
-import COpenSSL
 import CPostern
 import Foundation
 import PosternCore
+import PosternIPC
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -167,17 +167,6 @@ final class LocalUserStore: @unchecked Sendable {
         input.append(0)
         input += password.utf8
         defer { input.withUnsafeMutableBytes { if let base = $0.baseAddress { _ = memset(base, 0, $0.count) } } }
-        var output = [UInt8](repeating: 0, count: 32)
-        var size: UInt32 = 0
-        let result = digestKey.withUnsafeBytes { key in
-            input.withUnsafeBytes { data in
-                output.withUnsafeMutableBytes { out in
-                    HMAC(EVP_sha256(), key.baseAddress, Int32(key.count),
-                         data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count,
-                         out.baseAddress?.assumingMemoryBound(to: UInt8.self), &size)
-                }
-            }
-        }
-        return result != nil && size == 32 ? output : nil
+        return HMACSHA256.digest(key: digestKey, input)
     }
 }

@@ -1,3 +1,4 @@
+import PosternConfig
 import PosternCore
 import PosternIPC
 #if canImport(Glibc)
@@ -5,8 +6,9 @@ import Glibc
 #endif
 
 /// The listener's channel to authd. Requests wait for their reply here; when authd goes away
-/// every waiting request fails as temporary (SPEC §1) and a restarted authd is told which
-/// sessions are established, so its simultaneous-login counts stay right.
+/// every waiting request fails as temporary (SPEC §1) and a newly paired authd is told which
+/// sessions are established (`session-resync`), so its simultaneous-login counts stay right and
+/// it can send their Stops, without a second Start.
 final class AuthdLink: @unchecked Sendable {
     typealias Completion = @Sendable (AuthDecision) -> Void
     private struct PendingKey: Hashable { var session: SessionID; var attempt: UInt16 }
@@ -14,7 +16,8 @@ final class AuthdLink: @unchecked Sendable {
     private let lock = Lock()
     private var channel: IPCChannel?
     private var pending: [PendingKey: Completion] = [:]
-    private var established: [SessionID: SessionEstablished] = [:]
+    /// Established sessions as a new authd must hear of them; `loggedInAt` for Acct-Session-Time.
+    private var established: [SessionID: (resync: SessionResync, loggedInAt: ContinuousClock.Instant)] = [:]
     private let logger: EventLogger
     /// Tells the supervisor that the channel closed while both roles live, so it pairs them again.
     private let reportLost: @Sendable (PeerChannel) -> Void
@@ -26,10 +29,17 @@ final class AuthdLink: @unchecked Sendable {
 
     func attach(descriptor: Int32) {
         let channel = IPCChannel(descriptor: descriptor, localRole: .listener, label: "authd")
-        let (old, resync): (IPCChannel?, [SessionEstablished]) = lock.withLock {
+        let now = ContinuousClock.now
+        let (old, resync): (IPCChannel?, [SessionResync]) = lock.withLock {
             let old = self.channel
             self.channel = channel
-            return (old, Array(established.values))
+            return (old, established.values.map { entry in
+                var resync = entry.resync
+                let age = now - entry.loggedInAt
+                resync.authenticatedMilliseconds = UInt64(max(0, age.components.seconds)) * 1000
+                    + UInt64(max(0, age.components.attoseconds) / 1_000_000_000_000_000)
+                return resync
+            })
         }
         old?.close()
         channel.start(onMessage: { [weak self] frame in
@@ -37,7 +47,7 @@ final class AuthdLink: @unchecked Sendable {
         }, onClose: { [weak self] reason in
             self?.lost(channel, reason: reason)
         })
-        for session in resync { channel.send(.sessionEstablished(session)) }
+        for session in resync { channel.send(.sessionResync(session)) }
         logger.log(.peerConnected, ["peer": "authd"])
     }
 
@@ -67,12 +77,16 @@ final class AuthdLink: @unchecked Sendable {
         lock.withLock { (pending.count, established.count) }
     }
 
-    func established(_ message: SessionEstablished) {
+    /// The mail host accepted the login of `grant`: authd counts it and sends Accounting-Start.
+    func established(session: SessionID, proto: MailProtocol, grant: Grant, clientAddress: String) {
+        let resync = SessionResync(claims: grant.claims(session: session, proto: proto), clientAddress: clientAddress,
+                                   authenticatedMilliseconds: 0, classes: grant.classes, token: grant.token)
         let target: IPCChannel? = lock.withLock {
-            established[message.session] = message
+            established[session] = (resync, ContinuousClock.now)
             return self.channel
         }
-        target?.send(.sessionEstablished(message))
+        target?.send(.sessionEstablished(SessionEstablished(session: session, vpnUser: grant.vpnUser, proto: proto,
+                                                            token: grant.token)))
     }
 
     func ended(_ message: SessionEnded) {
@@ -83,9 +97,13 @@ final class AuthdLink: @unchecked Sendable {
         target?.send(.sessionEnded(message))
     }
 
+    func released(_ message: GrantReleased) {
+        lock.withLock { channel }?.send(.grantReleased(message))
+    }
+
     /// Returns a grant nobody will use: authd frees its login slot; the session may ask again.
     func handBack(_ session: SessionID) {
-        ended(SessionEnded(session: session, bytesIn: 0, bytesOut: 0, durationMilliseconds: 0, reason: "abandoned"))
+        released(GrantReleased(session: session, reason: .sessionGone))
     }
 
     #if DEBUG
@@ -96,12 +114,8 @@ final class AuthdLink: @unchecked Sendable {
     #endif
 
     private func received(_ frame: IPCFrame, on channel: IPCChannel) {
-        guard case .authReply(let reply) = frame.message else {
-            if let fd = frame.descriptor { close(fd) }
-            logger.log(.ipcViolation, ["peer": "authd", "record": LogValue(frame.message.name)])
-            channel.close()
-            return
-        }
+        // The charter lets nothing else through from authd.
+        guard case .authReply(let reply) = frame.message else { return }
         let completion = lock.withLock {
             pending.removeValue(forKey: PendingKey(session: reply.session, attempt: reply.attempt))
         }

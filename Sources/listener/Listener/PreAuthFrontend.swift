@@ -6,6 +6,7 @@ import PosternCore
 import PosternIO
 import PosternIPC
 import PosternProtocols
+import PosternSandbox
 import PosternTLS
 #if canImport(Glibc)
 import Glibc
@@ -39,7 +40,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
     private var authdKnows = false
     private var loginTimer: Scheduled<Void>?
     private var sessionTimer: Scheduled<Void>?
-    private var closeReason = "client-closed"
+    private var closeReason = SessionCloseReason.clientClosed
     private var glue: (client: GlueHandler, mailHost: GlueHandler)?
     private var relayIndex: UInt16?
     /// A username was presented: the session is authenticating (SPEC §4).
@@ -94,12 +95,12 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             return
         }
         if let control = event as? SessionControl, case .adminReset = control {
-            closeReason = "admin-reset"
+            closeReason = .adminReset
             context.close(promise: nil)
             return
         }
         if let control = event as? SessionControl, case .evict = control {
-            closeReason = "evicted"
+            closeReason = .evicted
             if case .dialogue = phase {
                 var buffer = context.channel.allocator.buffer(capacity: 64)
                 buffer.writeBytes(Array(evictionNotice.utf8))
@@ -111,9 +112,9 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         if event is IdleTimeoutHandler.Expired {
             switch phase {
             case .relaying, .joining:
-                closeReason = "idle-timeout"
+                closeReason = .idleTimeout
             default:
-                closeReason = "preauth-idle-timeout"
+                closeReason = .preauthIdleTimeout
                 logger.log(.timeout, session: session.id.description, ["limit": "preauth-idle-timeout"])
             }
             context.close(promise: nil)
@@ -143,13 +144,13 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
                 return
             }
             if case .handshaking = phase {
-                closeReason = "tls-failed"
+                closeReason = .tlsFailed
                 logger.log(.tlsFailed, session: session.id.description, ["error": LogValue(String(describing: tls))])
             } else {
-                closeReason = "tls-error"
+                closeReason = .tlsError
             }
         } else if case .relaying = phase {
-            closeReason = "client-error"
+            closeReason = .clientError
         }
         context.close(promise: nil)
     }
@@ -181,7 +182,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
                 if wrote { context.flush(); wrote = false }
                 startLogin(credentials, tag: tag, context: context)
             case .close:
-                if closeReason == "client-closed" { closeReason = "closed-by-dialogue" }
+                if closeReason == .clientClosed { closeReason = .closedByDialogue }
                 closeAfterFlush(context)
                 return
             }
@@ -228,7 +229,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             cancelLoginTimer()
             phase = .dialogue
             let outcome: LoginOutcome = denial == .temporary ? .temporaryFailure : .failure
-            if denial == .final { closeReason = "too-many-failures" }
+            if denial == .final { closeReason = .tooManyFailures }
             perform(dialogue.loginFinished(outcome), context: context)
             if denial == .final { context.close(promise: nil) }
         case .allow(let grant):
@@ -245,13 +246,14 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             return
         }
         phase = .awaitingRelay(attempt: attempt, grant: grant, localEnd: pair[0])
-        // SMTPS logs in upstream only with the `mailhost` method; IMAP4S and POP3S always do.
-        let upstreamLogin = session.proto != .smtps || session.settings.authentication.contains(.mailhost)
-        let request = RelayRequest(session: session.id, proto: session.proto, mailHost: grant.mailHost,
-                                   mailPort: grant.mailPort, mailUser: grant.mailUser, mailPassword: grant.mailPassword,
-                                   clientTag: tag, clientAddress: session.clientAddress, clientPort: session.clientPort,
-                                   clientName: dialogue.clientName ?? "", authenticateUpstream: upstreamLogin,
-                                   forwardClientAddress: session.settings.forwardClientAddress)
+        // Whether to log in upstream is authd's to decide, and its token covers it.
+        let request = RelayRequest(session: session.id, proto: session.proto, vpnUser: grant.vpnUser,
+                                   mailHost: grant.mailHost, mailPort: grant.mailPort, mailUser: grant.mailUser,
+                                   mailPassword: grant.mailPassword, clientTag: tag, clientAddress: session.clientAddress,
+                                   clientPort: session.clientPort, clientName: dialogue.clientName ?? "",
+                                   authenticateUpstream: grant.authenticateUpstream,
+                                   forwardClientAddress: session.settings.forwardClientAddress,
+                                   token: TestHooks.grantToken(grant.token))
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         relayIndex = session.services.relays.relay(request, descriptor: pair[1]) { result in
@@ -282,7 +284,8 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         }
         phase = .joining
         session.services.registry.update(session.id, proto: session.proto, to: .authenticated)
-        session.services.authd.established(SessionEstablished(session: session.id, vpnUser: grant.vpnUser, proto: session.proto))
+        session.services.authd.established(session: session.id, proto: session.proto, grant: grant,
+                                           clientAddress: session.clientAddress)
         join(localEnd: localEnd, grant: grant, context: context)
     }
 
@@ -309,7 +312,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
                 handler.joined(mailChannel, clientSide: clientSide, leftover: leftover, grant: grant, context: context)
             case .failure(let error):
                 handler.logger.log(.relayFailed, session: handler.session.id.description, ["reason": LogValue("adopting the socketpair: \(error)")])
-                handler.closeReason = "internal-error"
+                handler.closeReason = .internalError
                 context.close(promise: nil)
             }
         }
@@ -328,7 +331,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             let idle = try pipeline.handler(type: IdleTimeoutHandler.self)
             idle.setTimeout(grant.idleTimeout > 0 ? .milliseconds(Int64(grant.idleTimeout)) : nil)
         } catch {
-            closeReason = "internal-error"
+            closeReason = .internalError
             mailChannel.close(promise: nil)
             context.close(promise: nil)
             return
@@ -337,7 +340,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         if grant.maxSessionTime > 0 {
             sessionTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(grant.maxSessionTime))) {
                 let (handler, context) = loopBound.value
-                handler.closeReason = "max-session-time"
+                handler.closeReason = .maxSessionTime
                 context.close(promise: nil)
             }
         }
@@ -353,10 +356,12 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         ])
     }
 
-    private func loginFailed(temporary: Bool, mailHostReply: String = "", context: ChannelHandlerContext) {
+    private func loginFailed(temporary: Bool, mailHostReply: String = "", context: ChannelHandlerContext,
+                             releaseReason: GrantReleaseReason? = nil) {
+        let releaseReason = releaseReason ?? (temporary ? .mailHostUnavailable : .mailHostRefused)
         cancelLoginTimer()
         if case .awaitingRelay(_, _, let localEnd) = phase { Glibc.close(localEnd) }
-        releaseGrant(reason: "login-failed")
+        releaseGrant(reason: releaseReason)
         phase = .dialogue
         // The mail host's own words win where the protocol passes them on (a locked maildrop's
         // `-ERR [IN-USE]` is temporary, but the client must read it).
@@ -365,11 +370,10 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         perform(dialogue.loginFinished(outcome), context: context)
     }
 
-    private func releaseGrant(reason: String) {
+    private func releaseGrant(reason: GrantReleaseReason) {
         guard grant != nil else { return }
         grant = nil
-        session.services.authd.ended(SessionEnded(session: session.id, bytesIn: 0, bytesOut: 0,
-                                                  durationMilliseconds: 0, reason: reason))
+        session.services.authd.released(GrantReleased(session: session.id, reason: reason))
     }
 
     private func armLoginTimer(context: ChannelHandlerContext) {
@@ -396,7 +400,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         case .awaitingRelay:
             session.services.relays.abandon(session: session.id)
             logger.log(.timeout, session: session.id.description, ["limit": "authentication-timeout", "waiting-for": "relay"])
-            loginFailed(temporary: true, context: context)
+            loginFailed(temporary: true, context: context, releaseReason: .sessionGone)
         default:
             break
         }
@@ -418,11 +422,11 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         sessionTimer?.cancel()
         session.services.registry.remove(session.id, proto: session.proto)
         session.services.relays.sessionEnded(session.id)
-        if closeReason == "client-closed", Self.endsWithGoodbye(glue?.client.tail ?? []) {
+        if closeReason == .clientClosed, Self.endsWithGoodbye(glue?.client.tail ?? []) {
             // Whoever closed first, a session whose client said goodbye ended at the user's request.
-            closeReason = "client-logout"
-        } else if glue?.mailHost.closedFirst == true, closeReason == "client-closed" {
-            closeReason = "mail-host-closed"
+            closeReason = .clientLogout
+        } else if glue?.mailHost.closedFirst == true, closeReason == .clientClosed {
+            closeReason = .mailHostClosed
         }
         let bytesIn = glue?.client.bytesRead ?? 0
         let bytesOut = glue?.mailHost.bytesRead ?? 0
@@ -431,10 +435,10 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             grant = nil
             authdKnows = false
             session.services.authd.ended(SessionEnded(session: session.id, bytesIn: bytesIn, bytesOut: bytesOut,
-                                                      durationMilliseconds: UInt64(max(0, duration)), reason: closeReason))
+                                                      reason: closeReason))
         }
         logger.log(.sessionClosed, session: session.id.description, [
-            "reason": LogValue(closeReason), "bytes-in": .int(bytesIn), "bytes-out": .int(bytesOut),
+            "reason": LogValue(closeReason.name), "bytes-in": .int(bytesIn), "bytes-out": .int(bytesOut),
             "duration-ms": .int(max(0, duration)),
         ])
     }

@@ -27,6 +27,9 @@ final class Supervisor: @unchecked Sendable {
     private var configuration: PosternConfiguration
     private var generation: UInt32 = 1
     private var material: GenerationMaterial
+    /// Signs grants (authd) and checks them (relays); one for the supervisor's life, so restarted
+    /// roles still agree on the grants of live sessions.
+    private let grantKey: GrantKey
     private var boundSockets: [ListeningEndpoint: Int32] = [:]
     private var children: [ChildSlot: Child] = [:]
     private var backoff: [ChildSlot: RestartBackoff] = [:]
@@ -100,6 +103,10 @@ final class Supervisor: @unchecked Sendable {
         } catch {
             throw StartupFailure(description: error.description, exitCode: 1)
         }
+        guard let key = GrantKey.generate() else {
+            throw StartupFailure(description: "no random bytes for the grant key (OpenSSL RAND_bytes failed)", exitCode: 1)
+        }
+        grantKey = key
         for role in [Role.authd, .relay] {
             let path = spawner.executablePath(for: role)
             guard access(path, X_OK) == 0 else {
@@ -231,11 +238,17 @@ final class Supervisor: @unchecked Sendable {
                     channel.send(message)
                 }
             }
+            for message in Material.chunks(grantKey.bytes, generation: generation, kind: .grantKey, name: "") {
+                channel.send(message)
+            }
         case .authd:
             for (path, secret) in material.secrets {
                 for message in Material.chunks(secret, generation: generation, kind: .secret, name: path) {
                     channel.send(message)
                 }
+            }
+            for message in Material.chunks(grantKey.bytes, generation: generation, kind: .grantKey, name: "") {
+                channel.send(message)
             }
         case .supervisor:
             break
@@ -269,8 +282,8 @@ final class Supervisor: @unchecked Sendable {
             logger.log(.fatal, ["error": LogValue("socketpair: " + String(cString: strerror(errno)))])
             return false
         }
-        a.channel.send(.peerChannel(PeerChannel(role: other.role, index: UInt16(other.index))), fd: pair[0])
-        b.channel.send(.peerChannel(PeerChannel(role: .listener, index: 0)), fd: pair[1])
+        a.channel.send(.peerChannel(PeerChannel(role: other.role, index: UInt16(other.index), pid: b.pid)), fd: pair[0])
+        b.channel.send(.peerChannel(PeerChannel(role: .listener, index: 0, pid: a.pid)), fd: pair[1])
         return true
     }
 

@@ -26,7 +26,7 @@ from .procstatus import is_gone
 class Postern(PosternLog):
     def __init__(self, directory: Path, pki: Pki, server: str, *, allowed_servers=(),
                  run_as: str = None, users: dict = None, policies: dict = None,
-                 overrides: dict = None, port: int = None):
+                 overrides: dict = None, port: int = None, environment: dict = None):
         self.directory = directory
         self.pki = pki
         self.server = server
@@ -36,6 +36,7 @@ class Postern(PosternLog):
         self.policies = dict(policies or {})
         self.overrides = dict(overrides or {})
         self.port = port or free_port()
+        self.environment = dict(environment or {})
         self.config_path = directory / "postern.toml"
         super().__init__(directory / "postern.log")
         self.process = None
@@ -126,7 +127,7 @@ class Postern(PosternLog):
             self._as_user([str(exe), "--config", str(self.config_path), "--foreground"]),
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
             # Debug builds honour the test hooks (SIGUSR2: attempt a forbidden system call).
-            env=dict(os.environ, POSTERN_TEST_HOOKS="1"))
+            env=dict(os.environ, POSTERN_TEST_HOOKS="1", **self.environment))
         log.close()
         deadline = time.monotonic() + timeout
         while "event=listener-ready" not in self.log_text():
