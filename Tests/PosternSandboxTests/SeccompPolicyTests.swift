@@ -17,6 +17,19 @@ final class SeccompPolicyTests: XCTestCase {
         }
     }
 
+    func testEachRoleAllowsWhatWasReviewed() throws {
+        let directory = policyDirectory.deletingLastPathComponent()
+            .appendingPathComponent("Tests/PosternSandboxTests/EffectiveFilters")
+        for role in Role.allCases {
+            let reviewed = try String(contentsOf: directory.appendingPathComponent("\(role.rawValue).rules"), encoding: .utf8)
+                .split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
+            let effective = try RolePolicies.policy(for: role).rules.map(\.text)
+            XCTAssertEqual(effective.count, Set(effective).count, role.rawValue)
+            XCTAssertEqual(Set(effective).subtracting(reviewed).sorted(), [], "\(role.rawValue) allows more than EffectiveFilters/\(role.rawValue).rules")
+            XCTAssertEqual(Set(reviewed).subtracting(effective).sorted(), [], "\(role.rawValue) allows less than EffectiveFilters/\(role.rawValue).rules")
+        }
+    }
+
     func testEveryPolicyParsesAndNamesRealSystemCalls() throws {
         for role in Role.allCases {
             let policy = try RolePolicies.policy(for: role)

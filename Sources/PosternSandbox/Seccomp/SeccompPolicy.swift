@@ -27,6 +27,16 @@ public struct SeccompPolicy: Sendable, Equatable {
         public var argument: UInt32
         public var mask: UInt64
         public var value: Operand
+
+        /// In policy syntax, numbers in hexadecimal: `arg1=0x541b`, `arg0&0x10000=0x10000`.
+        public var text: String {
+            let operand: String
+            switch value {
+            case .number(let n): operand = "0x" + String(n, radix: 16)
+            case .pid: operand = "$pid"
+            }
+            return mask == .max ? "arg\(argument)=\(operand)" : "arg\(argument)&0x\(String(mask, radix: 16))=\(operand)"
+        }
     }
 
     public struct Rule: Sendable, Equatable {
@@ -34,6 +44,13 @@ public struct SeccompPolicy: Sendable, Equatable {
         public var conditions: [Condition]
         public var action: Action
         public var line: Int
+
+        /// The rule in policy syntax without its comment, numbers in hexadecimal.
+        public var text: String {
+            var words = [syscall] + conditions.map(\.text)
+            if case .errno(_, let name) = action { words += ["errno", name] }
+            return words.joined(separator: " ")
+        }
     }
 
     public struct ParseError: Error, CustomStringConvertible, Equatable {
