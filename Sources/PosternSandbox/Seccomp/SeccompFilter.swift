@@ -64,7 +64,7 @@ public enum SeccompFilter {
             let number = seccomp_syscall_resolve_name(rule.syscall)
             guard number != __NR_SCMP_ERROR else {
                 seccomp_release(context)
-                throw Failure(description: "policy/\(policy.role).policy:\(rule.line): \(rule.syscall) is not a system call on this architecture")
+                throw Failure(description: "policy/\(rule.file).policy:\(rule.line): \(rule.syscall) is not a system call on this architecture")
             }
             let action: UInt32
             switch rule.action {
