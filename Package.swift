@@ -85,7 +85,8 @@ let package = Package(
         .testTarget(name: "PosternIPCTests", dependencies: [
             "PosternIPC", "PosternProtocols", .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "PosternSandboxTests", dependencies: ["PosternSandbox", "PosternCore"]),
+        .testTarget(name: "PosternSandboxTests", dependencies: ["PosternSandbox", "PosternCore"],
+                    exclude: ["EffectiveFilters"]),
         .testTarget(name: "PosternTLSTests", dependencies: [
             "PosternTLS", .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Writes policy/*.policy into Sources/PosternSandbox/Seccomp/EmbeddedPolicies.swift, so each role
-# carries its allowlist in its executable and reads no policy file at run time. The files under
-# policy/ are the source; a unit test fails when the two differ. Run after editing a policy.
+# Writes policy/*.policy (runtime.policy and each role's) into
+# Sources/PosternSandbox/Seccomp/EmbeddedPolicies.swift, so each role carries its allowlist in its
+# executable and reads no policy file at run time. The files under policy/ are the source; a unit
+# test fails when the two differ. Run after editing a policy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=Sources/PosternSandbox/Seccomp/EmbeddedPolicies.swift

@@ -10,10 +10,58 @@ final class SeccompPolicyTests: XCTestCase {
     }
 
     func testTheEmbeddedPoliciesAreThePolicyFiles() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: policyDirectory.path)
+            .filter { $0.hasSuffix(".policy") }.map { String($0.dropLast(".policy".count)) }
+        XCTAssertEqual(Set(names), Set(EmbeddedPolicies.text.keys), "policy/ changed: run scripts/embed-policies.sh")
+        XCTAssertEqual(Set(names), Set(Role.allCases.map(\.rawValue) + [RolePolicies.runtime]))
+        for name in names {
+            let file = try String(contentsOf: policyDirectory.appendingPathComponent("\(name).policy"), encoding: .utf8)
+            XCTAssertEqual(EmbeddedPolicies.text[name].map { $0 + "\n" }, file,
+                           "policy/\(name).policy changed: run scripts/embed-policies.sh")
+        }
+    }
+
+    func testEachRoleAllowsWhatWasReviewed() throws {
+        let directory = policyDirectory.deletingLastPathComponent()
+            .appendingPathComponent("Tests/PosternSandboxTests/EffectiveFilters")
         for role in Role.allCases {
-            let file = try String(contentsOf: policyDirectory.appendingPathComponent("\(role.rawValue).policy"), encoding: .utf8)
-            XCTAssertEqual(EmbeddedPolicies.text[role.rawValue].map { $0 + "\n" }, file,
-                           "policy/\(role.rawValue).policy changed: run scripts/embed-policies.sh")
+            let reviewed = try String(contentsOf: directory.appendingPathComponent("\(role.rawValue).rules"), encoding: .utf8)
+                .split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
+            let effective = try RolePolicies.policy(for: role).rules.map(\.text)
+            XCTAssertEqual(effective.count, Set(effective).count, role.rawValue)
+            XCTAssertEqual(Set(effective).subtracting(reviewed).sorted(), [], "\(role.rawValue) allows more than EffectiveFilters/\(role.rawValue).rules")
+            XCTAssertEqual(Set(reviewed).subtracting(effective).sorted(), [], "\(role.rawValue) allows less than EffectiveFilters/\(role.rawValue).rules")
+        }
+    }
+
+    func testNoRoleFileRepeatsARuntimeRule() throws {
+        let runtime = Set(try RolePolicies.file(RolePolicies.runtime).rules.map(\.key))
+        for role in Role.allCases {
+            for rule in try RolePolicies.file(role.rawValue).rules {
+                XCTAssertFalse(runtime.contains(rule.key), "policy/\(role.rawValue).policy:\(rule.line) repeats runtime.policy: \(rule.text)")
+            }
+        }
+    }
+
+    func testARuleInBothFilesIsRefusedWithItsLine() throws {
+        let runtime = try SeccompPolicy(role: "runtime", text: "read\nioctl arg1=0x541b\n")
+        let role = try SeccompPolicy(role: "t", text: "write\nioctl arg1=0x541b errno EACCES\n")
+        XCTAssertThrowsError(try role.following(runtime)) { error in
+            XCTAssertEqual("\(error)", "policy/t.policy:2: ioctl is already in policy/runtime.policy:2")
+        }
+        let combined = try SeccompPolicy(role: "t", text: "ioctl arg1=0x5401\n").following(runtime)
+        XCTAssertEqual(combined.role, "t")
+        XCTAssertEqual(combined.rules.map(\.text), ["read", "ioctl arg1=0x541b", "ioctl arg1=0x5401"])
+        XCTAssertEqual(combined.rules.map(\.file), ["runtime", "runtime", "t"])
+    }
+
+    func testTheRuntimeOpensNothingAndStartsNothing() throws {
+        let runtime = try RolePolicies.file(RolePolicies.runtime)
+        XCTAssertFalse(runtime.rules.isEmpty)
+        let powers = ["socket", "socketpair", "connect", "accept", "accept4", "bind", "listen",
+                      "open", "openat", "openat2", "creat", "clone", "fork", "vfork", "execve", "execveat"]
+        for call in powers {
+            XCTAssertFalse(runtime.syscalls.contains(call), "runtime.policy names \(call): a power, for the role files")
         }
     }
 

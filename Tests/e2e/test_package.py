@@ -136,8 +136,8 @@ def test_dpkg_installs_it(package):
         assert os.access(path, os.X_OK), path
     for page in ("man8/postern.8.gz", "man8/posternctl.8.gz", "man5/postern.toml.5.gz"):
         assert Path("/usr/share/man", page).is_file(), page
-    for role in ("supervisor", "listener", "authd", "relay"):
-        assert Path(f"/usr/share/postern/policy/{role}.policy").is_file(), role
+    for name in ("runtime", "supervisor", "listener", "authd", "relay"):
+        assert Path(f"/usr/share/postern/policy/{name}.policy").is_file(), name
     conffiles = run("dpkg-query", "-W", "-f=${Conffiles}", "postern").stdout
     assert str(CONFFILE) in conffiles
     assert UNIT.is_file()

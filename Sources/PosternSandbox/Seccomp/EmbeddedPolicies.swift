@@ -5,102 +5,29 @@ enum EmbeddedPolicies {
         "authd": #"""
 # The authd role: answers the listener's authentication requests, reads the local users file,
 # asks the RADIUS servers, keeps the session registry. It accepts no connection and never holds
-# a client socket.
+# a client socket. Its filter is runtime.policy together with this file.
 #
 # Syntax: `syscall [argN=VALUE | argN&MASK=VALUE ...] [errno NAME]`; anything not listed kills.
 
-## memory
-brk
-mmap
-munmap
-mprotect
-mremap
-madvise
-
 ## threads: dispatch workers (crypt(3) runs off the state queue)
 clone           arg0&0x10000=0x10000    # threads only (CLONE_THREAD), never a new process
-clone3          errno ENOSYS            # glibc falls back to clone, whose flags the filter can see
-futex
-set_robust_list
-rseq
-gettid
-sched_getaffinity
-sched_yield
-exit
-exit_group
 prctl           arg0=15                 # PR_SET_NAME
 prctl           arg0=16                 # PR_GET_NAME
-setpriority                             # dispatch lowers its workers; raising needs a capability
 
 ## signals
-rt_sigaction
-rt_sigprocmask
-rt_sigreturn
-rt_sigsuspend                           # the main thread parks in dispatchMain()
-sigaltstack
 tgkill          arg0=$pid               # abort() signals its own thread, never another process
-
-## time
-clock_gettime
-clock_getres
-clock_nanosleep
-nanosleep
-gettimeofday
-timerfd_create
-timerfd_settime
-timerfd_gettime
-
-## the event loop
-epoll_create
-epoll_create1
-epoll_ctl
-epoll_wait
-epoll_pwait
-eventfd2
-poll
-ppoll
-
-## its channels
-read
-readv
-write
-writev
-recvmsg
-sendmsg
-close
-fcntl
-ioctl           arg1=0x541b             # FIONREAD only
-ioctl           arg1=0x5411             # TIOCOUTQ: dispatch asks how full a socket is before writing
-ioctl           arg1=0x5401             # TCGETS: stdio asks whether a stream is a terminal
-getsockopt
-getsockname
-getpeername
-shutdown
 
 ## the users file, read again when it changes; the LDAP TLS library's CA certificates
 openat
 getdents64
-newfstatat
-fstat
 statx
-lseek
-
-## identity, randomness, machine facts
-getpid
-getppid
-getuid
-geteuid
-getgid
-getegid
-getrandom
-sysinfo
-uname
 
 ## AAA servers: connected UDP sockets to RADIUS, TCP to LDAP (no bind, listen or accept)
 socket
 connect
 sendto
 recvfrom
+getpeername
 setsockopt      arg1=1                  # SOL_SOCKET: libldap's keep-alive and timeouts
 setsockopt      arg1=6                  # IPPROTO_TCP: libldap's TCP_NODELAY
 
@@ -111,97 +38,27 @@ open            errno EACCES
 # The listener role: accepts on sockets the supervisor bound, terminates TLS with the key it
 # was handed, speaks each protocol's dialogue until the login, and joins the client's stream to
 # a relay's socketpair. It opens no files and makes no outbound connection: file and socket
-# creation are refused below, and connect is refused outright.
+# creation are refused below, and connect is refused outright. Its filter is runtime.policy
+# together with this file.
 #
 # Syntax: `syscall [argN=VALUE | argN&MASK=VALUE ...] [errno NAME]`; anything not listed kills.
 
-## memory
-brk
-mmap
-munmap
-mprotect
-mremap
-madvise
-
 ## threads: NIO event loops and dispatch workers
 clone           arg0&0x10000=0x10000    # threads only (CLONE_THREAD), never a new process
-clone3          errno ENOSYS            # glibc falls back to clone, whose flags the filter can see
-futex
-set_robust_list
-rseq
-gettid
-sched_getaffinity
-sched_yield
-exit
-exit_group
 prctl           arg0=15                 # PR_SET_NAME: threads name themselves
 prctl           arg0=16                 # PR_GET_NAME
-setpriority                             # dispatch lowers its workers; raising needs a capability
 
 ## signals
-rt_sigaction
-rt_sigprocmask
-rt_sigreturn
-rt_sigsuspend                           # the main thread parks in dispatchMain()
-sigaltstack
 tgkill          arg0=$pid               # abort() signals its own thread, never another process
 
-## time
-clock_gettime
-clock_getres
-clock_nanosleep
-nanosleep
-gettimeofday
-timerfd_create
-timerfd_settime
-timerfd_gettime
-
-## the event loop
-epoll_create
-epoll_create1
-epoll_ctl
-epoll_wait
-epoll_pwait
-eventfd2
-poll
-ppoll
-
-## descriptors it already holds: clients, socketpairs, its channels
-read
-readv
-write
-writev
-recvmsg
-sendmsg
-recvfrom
-sendto
-close
-fcntl
-ioctl           arg1=0x541b             # FIONREAD only
-ioctl           arg1=0x5411             # TIOCOUTQ: dispatch asks how full a socket is before writing
-ioctl           arg1=0x5401             # TCGETS: stdio asks whether a stream is a terminal
-newfstatat
-fstat
-lseek
-getsockopt
-setsockopt
-getsockname
-getpeername
-shutdown
+## clients on the listening sockets it was handed, socketpairs to the relays
 accept4                                 # on the listening sockets it was handed
 listen                                  # NIO re-arms an inherited listening socket
 socketpair                              # the plaintext stream to a relay
-
-## identity, randomness, machine facts
-getpid
-getppid
-getuid
-geteuid
-getgid
-getegid
-getrandom
-sysinfo
-uname
+recvfrom
+sendto
+setsockopt
+getpeername
 
 ## probes from libraries, answered with a refusal (name service, syslog)
 socket          errno EACCES
@@ -213,7 +70,48 @@ open            errno EACCES
 # A relay role: connects to the configured mail hosts, logs in with the user's mail
 # credentials and moves bytes, with splice(2) between plain sockets. It accepts no connection,
 # and it holds neither the TLS key nor an AAA secret. Which hosts it connects to is checked in
-# code against the configuration; the filter cannot see addresses.
+# code against the configuration; the filter cannot see addresses. Its filter is runtime.policy
+# together with this file.
+#
+# Syntax: `syscall [argN=VALUE | argN&MASK=VALUE ...] [errno NAME]`; anything not listed kills.
+
+## threads: NIO event loop, dispatch workers (name resolution and connect wait there)
+clone           arg0&0x10000=0x10000    # threads only (CLONE_THREAD), never a new process
+prctl           arg0=15                 # PR_SET_NAME
+prctl           arg0=16                 # PR_GET_NAME
+
+## signals
+tgkill          arg0=$pid               # abort() signals its own thread, never another process
+
+## streams: socketpairs from the listener, mail-host connections, splice pipes
+recvfrom
+sendto
+sendmmsg                                # the resolver sends A and AAAA queries together
+dup
+setsockopt
+getpeername
+splice
+pipe2
+
+## reaching mail hosts: resolving names (hosts, resolv.conf, netlink for AI_ADDRCONFIG), connecting
+socket
+connect
+bind                                    # netlink sockets of getaddrinfo; no listen or accept is allowed
+openat
+statx
+
+## probes answered with a refusal
+open            errno EACCES
+"""#,
+        "runtime": #"""
+# The runtime: what every role needs because it is a Swift program on glibc with NIO and
+# dispatch — memory, threads, signal masks, time, the event loop, the descriptors it already
+# holds (at least its channel, fd 3, and the log), identity. Every role's filter is this file
+# together with the role's own (policy/ROLE.policy), which lists only the role's powers.
+#
+# Nothing here opens a file or creates, connects or accepts a socket: those are powers, listed
+# per role even where every role has them. Where a call is needed everywhere but with different
+# arguments (clone, prctl, tgkill, setsockopt), each role file lists its own restriction.
 #
 # Syntax: `syscall [argN=VALUE | argN&MASK=VALUE ...] [errno NAME]`; anything not listed kills.
 
@@ -225,8 +123,7 @@ mprotect
 mremap
 madvise
 
-## threads: NIO event loop, dispatch workers (name resolution and connect wait there)
-clone           arg0&0x10000=0x10000    # threads only (CLONE_THREAD), never a new process
+## threads: NIO event loops and dispatch workers (starting one is clone, in each role file)
 clone3          errno ENOSYS            # glibc falls back to clone, whose flags the filter can see
 futex
 set_robust_list
@@ -236,17 +133,14 @@ sched_getaffinity
 sched_yield
 exit
 exit_group
-prctl           arg0=15                 # PR_SET_NAME
-prctl           arg0=16                 # PR_GET_NAME
 setpriority                             # dispatch lowers its workers; raising needs a capability
 
-## signals
+## signals: masks and handlers of the process's own threads
 rt_sigaction
 rt_sigprocmask
 rt_sigreturn
 rt_sigsuspend                           # the main thread parks in dispatchMain()
 sigaltstack
-tgkill          arg0=$pid               # abort() signals its own thread, never another process
 
 ## time
 clock_gettime
@@ -268,39 +162,25 @@ eventfd2
 poll
 ppoll
 
-## streams: socketpairs from the listener, mail-host connections, splice pipes
+## descriptors it already holds: its channels (SOCK_SEQPACKET, descriptors passed with
+## SCM_RIGHTS), standard output and error
 read
 readv
 write
 writev
 recvmsg
 sendmsg
-recvfrom
-sendto
-sendmmsg                                # the resolver sends A and AAAA queries together
 close
-dup
 fcntl
 ioctl           arg1=0x541b             # FIONREAD only
 ioctl           arg1=0x5411             # TIOCOUTQ: dispatch asks how full a socket is before writing
 ioctl           arg1=0x5401             # TCGETS: stdio asks whether a stream is a terminal
-getsockopt
-setsockopt
-getsockname
-getpeername
-shutdown
-splice
-pipe2
-
-## reaching mail hosts: resolving names (hosts, resolv.conf, netlink for AI_ADDRCONFIG), connecting
-socket
-connect
-bind                                    # netlink sockets of getaddrinfo; no listen or accept is allowed
-openat
 newfstatat
 fstat
-statx
 lseek
+getsockopt
+getsockname
+shutdown
 
 ## identity, randomness, machine facts
 getpid
@@ -312,45 +192,25 @@ getegid
 getrandom
 sysinfo
 uname
-
-## probes answered with a refusal
-open            errno EACCES
 """#,
         "supervisor": #"""
 # The supervisor role: reads the configuration and key files, binds the ports, starts the other
 # roles by fork+exec, reaps and restarts them, reloads. It never reads from a client or a mail
-# host.
+# host. Its filter is runtime.policy together with this file.
 #
 # Filters stack across fork and exec: a role runs under the supervisor's filter AND its own.
-# So the supervisor's effective filter is this file together with every role's policy (what
-# `postern --print-seccomp-policy supervisor` prints); a role's own filter is the narrow one.
+# So the supervisor's effective filter is runtime.policy and this file together with every
+# role's (what `postern --print-seccomp-policy supervisor` prints); a role's own filter is the
+# narrow one.
 #
 # Syntax: `syscall [argN=VALUE | argN&MASK=VALUE ...] [errno NAME]`; anything not listed kills.
 
-## memory
-brk
-mmap
-munmap
-mprotect
-mremap
-madvise
-
 ## threads and processes
 clone                                   # fork of a child, and threads
-clone3          errno ENOSYS            # glibc falls back to clone
 execve                                  # the child, between fork and exec
 wait4                                   # reaping
-futex
-set_robust_list
-rseq
-gettid
-sched_getaffinity
-sched_yield
-exit
-exit_group
 prctl                                   # the child between fork and exec: capability bounding set,
                                         # PDEATHSIG, no_new_privs; the roles' own dumpable flag
-setpriority
 
 ## the child between fork and exec, and the loader of the executable it becomes
 setgroups
@@ -362,7 +222,6 @@ dup2
 dup3
 close_range
 pipe2
-getppid
 arch_prctl
 set_tid_address
 prlimit64
@@ -372,51 +231,14 @@ access
 readlink
 seccomp                                 # each role installs its own, narrower filter on start
 
-## signals
-rt_sigaction
-rt_sigprocmask
-rt_sigreturn
+## signals: waiting for them, and abort() of any thread (the child's too, before its own filter)
 rt_sigtimedwait
-rt_sigsuspend
-sigaltstack
 signalfd4
 tgkill
 
-## time
-clock_gettime
-clock_getres
-clock_nanosleep
-nanosleep
-gettimeofday
-timerfd_create
-timerfd_settime
-timerfd_gettime
-
-## the event loop (dispatch)
-epoll_create
-epoll_create1
-epoll_ctl
-epoll_wait
-epoll_pwait
-eventfd2
-poll
-ppoll
-
 ## files: the configuration, the TLS key, trust roots (again on reload)
 openat
-read
-readv
-write
-writev
-close
-fcntl
-ioctl           arg1=0x541b             # FIONREAD
-ioctl           arg1=0x5411             # TIOCOUTQ: dispatch asks how full a socket is before writing
-ioctl           arg1=0x5401             # TCGETS: is standard output a terminal
-newfstatat
-fstat
 statx
-lseek
 getdents64
 
 ## sockets: binding on start and reload, channels to the roles, the admin socket
@@ -424,25 +246,10 @@ socket
 bind
 listen
 setsockopt
-getsockopt
-getsockname
 socketpair
 connect                                 # under systemd, a journal stream per child (/run/systemd/journal/stdout)
 accept                                  # the admin socket
 accept4
-recvmsg
-sendmsg
-shutdown
-
-## identity, randomness, machine facts
-getpid
-getuid
-geteuid
-getgid
-getegid
-getrandom
-sysinfo
-uname
 """#,
     ]
 }

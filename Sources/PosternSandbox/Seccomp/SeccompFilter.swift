@@ -41,14 +41,7 @@ public enum SeccompFilter {
             case .allow: action = "allow"
             case .errno(_, let name): action = "errno " + name
             }
-            let conditions = rule.conditions.map { c -> String in
-                let value: String
-                switch c.value {
-                case .number(let n): value = "0x" + String(n, radix: 16)
-                case .pid: value = "$pid"
-                }
-                return c.mask == .max ? "arg\(c.argument)=\(value)" : "arg\(c.argument)&0x\(String(c.mask, radix: 16))=\(value)"
-            }.joined(separator: " ")
+            let conditions = rule.conditions.map(\.text).joined(separator: " ")
             let padded = rule.syscall + String(repeating: " ", count: max(1, 20 - rule.syscall.count))
             out += padded + String(number) + "\t" + action + (conditions.isEmpty ? "" : "\tif " + conditions) + "\n"
         }
@@ -71,7 +64,7 @@ public enum SeccompFilter {
             let number = seccomp_syscall_resolve_name(rule.syscall)
             guard number != __NR_SCMP_ERROR else {
                 seccomp_release(context)
-                throw Failure(description: "policy/\(policy.role).policy:\(rule.line): \(rule.syscall) is not a system call on this architecture")
+                throw Failure(description: "policy/\(rule.file).policy:\(rule.line): \(rule.syscall) is not a system call on this architecture")
             }
             let action: UInt32
             switch rule.action {

@@ -1,4 +1,5 @@
-/// One role's seccomp allowlist, parsed from the readable text under `policy/`.
+/// One role's seccomp allowlist, parsed from the readable text under `policy/`: a role's filter
+/// is `runtime.policy` followed by its own file (`RolePolicies`).
 ///
 /// One rule a line: a system call name, then optional argument conditions, then optionally
 /// `errno NAME` for a harmless probe that should fail instead of killing. `#` starts a comment.
@@ -27,22 +28,46 @@ public struct SeccompPolicy: Sendable, Equatable {
         public var argument: UInt32
         public var mask: UInt64
         public var value: Operand
+
+        /// In policy syntax, numbers in hexadecimal: `arg1=0x541b`, `arg0&0x10000=0x10000`.
+        public var text: String {
+            let operand: String
+            switch value {
+            case .number(let n): operand = "0x" + String(n, radix: 16)
+            case .pid: operand = "$pid"
+            }
+            return mask == .max ? "arg\(argument)=\(operand)" : "arg\(argument)&0x\(String(mask, radix: 16))=\(operand)"
+        }
     }
 
     public struct Rule: Sendable, Equatable {
         public var syscall: String
         public var conditions: [Condition]
         public var action: Action
+        /// Where the rule was written: `policy/FILE.policy`, line `line`.
+        public var file: String
         public var line: Int
+
+        /// The rule in policy syntax without its comment, numbers in hexadecimal.
+        public var text: String {
+            var words = [syscall] + conditions.map(\.text)
+            if case .errno(_, let name) = action { words += ["errno", name] }
+            return words.joined(separator: " ")
+        }
+
+        /// What makes two rules the same rule: the call and its conditions, whatever the action.
+        var key: String { syscall + " " + conditions.map { "\($0)" }.joined(separator: " ") }
     }
 
     public struct ParseError: Error, CustomStringConvertible, Equatable {
-        public var role: String
+        /// The policy file's name without `.policy`: a role's, or `runtime`.
+        public var file: String
         public var line: Int
         public var problem: String
-        public var description: String { "policy/\(role).policy:\(line): \(problem)" }
+        public var description: String { "policy/\(file).policy:\(line): \(problem)" }
     }
 
+    /// The role whose filter this is; for a policy read from one file, that file's name.
     public let role: String
     public let rules: [Rule]
 
@@ -54,6 +79,7 @@ public struct SeccompPolicy: Sendable, Equatable {
         self.rules = rules
     }
 
+    /// Parses `policy/ROLE.policy`; `role` also names the file in errors (`runtime` for the shared part).
     public init(role: String, text: String) throws(ParseError) {
         var rules: [Rule] = []
         var seen: Set<String> = []
@@ -64,7 +90,7 @@ public struct SeccompPolicy: Sendable, Equatable {
             var words = content.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard !words.isEmpty else { continue }
             let name = words.removeFirst()
-            func fail(_ problem: String) -> ParseError { ParseError(role: role, line: lineNumber, problem: problem) }
+            func fail(_ problem: String) -> ParseError { ParseError(file: role, line: lineNumber, problem: problem) }
             guard name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
                 throw fail("\(name) is not a system call name")
             }
@@ -83,9 +109,9 @@ public struct SeccompPolicy: Sendable, Equatable {
                 }
                 conditions.append(condition)
             }
-            let key = name + " " + conditions.map { "\($0)" }.joined(separator: " ")
-            guard seen.insert(key).inserted else { throw fail("\(name) is listed twice with the same conditions") }
-            rules.append(Rule(syscall: name, conditions: conditions, action: action, line: lineNumber))
+            let rule = Rule(syscall: name, conditions: conditions, action: action, file: role, line: lineNumber)
+            guard seen.insert(rule.key).inserted else { throw fail("\(name) is listed twice with the same conditions") }
+            rules.append(rule)
         }
         self.role = role
         self.rules = rules
@@ -120,6 +146,22 @@ public struct SeccompPolicy: Sendable, Equatable {
 
     private static func number(_ text: Substring) -> UInt64? {
         text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
+    }
+
+    /// `base`'s rules followed by this policy's, as one filter of this role: how a role's filter is
+    /// made of `runtime.policy` and its own file. A rule in both (the same call with the same
+    /// conditions, whatever the action) is an error, like a rule listed twice in one file: each rule
+    /// has one home, so moving a call into the runtime cannot leave a stale copy that later edits
+    /// miss, and no action silently wins over another.
+    public func following(_ base: SeccompPolicy) throws(ParseError) -> SeccompPolicy {
+        let baseRules = Dictionary(base.rules.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        for rule in rules {
+            if let earlier = baseRules[rule.key] {
+                throw ParseError(file: rule.file, line: rule.line,
+                                 problem: "\(rule.syscall) is already in policy/\(earlier.file).policy:\(earlier.line)")
+            }
+        }
+        return SeccompPolicy(role: role, rules: base.rules + rules)
     }
 
     /// This policy with every rule of `other` that it does not already cover: a call this policy
