@@ -90,6 +90,20 @@ int postern_connect_udp(const char *host, uint16_t port, int *err_out) {
     return -1;
 }
 
+int postern_connect_udp_like(int fd, int *err_out) {
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    if (getpeername(fd, (struct sockaddr *)&peer, &len) != 0) { *err_out = errno; return -1; }
+    int another = socket(peer.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (another < 0) { *err_out = errno; return -1; }
+    if (connect(another, (struct sockaddr *)&peer, len) != 0) {
+        *err_out = errno;
+        close(another);
+        return -1;
+    }
+    return another;
+}
+
 int postern_local_address(int fd, char *out, size_t outlen) {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;

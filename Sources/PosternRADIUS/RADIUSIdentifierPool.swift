@@ -27,9 +27,8 @@ public struct RADIUSIdentifierPool<Owner: Hashable & Sendable>: Sendable {
 
     public init() {}
 
-    /// An identifier for a request of `owner`'s, or nil when all 256 are in flight: the caller
-    /// then fails the login as temporary (`RADIUSTemporaryFailure.identifiersExhausted`)
-    /// rather than queue it, since a server this far behind would not answer it in time.
+    /// An identifier for a request of `owner`'s, or nil when all 256 are in flight: then the
+    /// request needs another socket (`RADIUSSocketPool`).
     public mutating func allocate(for owner: Owner) -> UInt8? {
         guard inFlightCount < Self.capacity else { return nil }
         for step in 0..<Self.capacity {

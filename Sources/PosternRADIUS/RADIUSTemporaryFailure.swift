@@ -7,8 +7,8 @@ public enum RADIUSTemporaryFailure: Hashable, Sendable, CustomStringConvertible 
     case noLiveServer
     /// Each live server was asked `sendsPerServer` times and none answered.
     case noServerAnswered
-    /// 256 requests already in flight on the server's socket (`RADIUSIdentifierPool`):
-    /// the login is refused as temporary rather than queued.
+    /// Every identifier of every socket the server may have is in flight (`RADIUSSocketPool`,
+    /// 16 × 256): the login is refused as temporary rather than queued.
     case identifiersExhausted(server: AAAServer)
 
     /// The `reason` a log line carries.

@@ -6,9 +6,10 @@ import PosternCore
 /// at most once per transaction. The group is passed in because transactions running at the
 /// same time share what they learn about its servers.
 ///
-/// The identifiers are the caller's, from one `RADIUSIdentifierPool` per server socket: take
-/// one on a first send (`attempt.number == 1`), keep it and the datagram for retransmissions,
-/// and release it when the transaction leaves that server (a new server, `.done`, `.exhausted`).
+/// The identifiers are the caller's, from one `RADIUSSocketPool` per server: take a socket and
+/// identifier on a first send (`attempt.number == 1`), keep them and the datagram for
+/// retransmissions, and release the identifier when the transaction leaves that server (a new
+/// server, `.done`, `.exhausted`).
 public struct RADIUSTransaction: Sendable {
     public enum Action: Hashable, Sendable {
         /// Send (or resend) to `attempt.server`; call `timeout(now:group:)` at its deadline.

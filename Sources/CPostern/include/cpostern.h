@@ -57,6 +57,9 @@ int postern_connect_tcp(const char *host, uint16_t port, int timeout_ms, int *er
 
 /* A non-blocking, close-on-exec UDP socket connected to host:port (a RADIUS server), or -1. */
 int postern_connect_udp(const char *host, uint16_t port, int *err_out);
+/* Another such socket (a new source port) connected to the peer of `fd`, with no name lookup:
+   more RADIUS identifiers towards the same server. Returns the descriptor or -1. */
+int postern_connect_udp_like(int fd, int *err_out);
 /* The local address of a socket as text (for NAS-IP-Address). Returns 0 or -1. */
 int postern_local_address(int fd, char *out, size_t outlen);
 

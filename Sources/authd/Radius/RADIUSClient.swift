@@ -34,8 +34,9 @@ final class RADIUSClient: @unchecked Sendable {
         var endpoints: [RADIUSEndpoint]
         var secrets: [[UInt8]]
         var build: Builder
-        /// The request sent to the current server, kept for retransmission and for verifying.
-        var request: (server: Int, identifier: UInt8, request: RADIUSRequest)?
+        /// The request sent to the current server, kept for retransmission (on the same socket,
+        /// with the same identifier) and for verifying.
+        var request: (server: Int, socket: RADIUSEndpoint.SocketID, identifier: UInt8, request: RADIUSRequest)?
         var completion: (Outcome) -> Void
     }
 
@@ -127,8 +128,8 @@ final class RADIUSClient: @unchecked Sendable {
     private func endpoint(host: String, port: UInt16) throws(RADIUSEndpoint.Failure) -> RADIUSEndpoint {
         let key = "\(host)|\(port)"
         if let existing = endpoints[key] { return existing }
-        let created = try RADIUSEndpoint(host: host, port: port, queue: queue) { [unowned self] datagram in
-            received(datagram, on: key)
+        let created = try RADIUSEndpoint(host: host, port: port, queue: queue, now: now) { [unowned self] datagram, socket in
+            received(datagram, on: key, socket: socket)
         }
         endpoints[key] = created
         return created
@@ -144,19 +145,26 @@ final class RADIUSClient: @unchecked Sendable {
             let endpoint = entry.endpoints[attempt.server.index]
             if attempt.number == 1 || entry.request?.server != attempt.server.index {
                 releaseIdentifier(of: entry, id)
-                guard let identifier = endpoint.identifiers.allocate(for: id) else {
-                    return finish(id, .unavailable("no RADIUS identifier free towards \(endpoint.name)"))
+                entry.request = nil
+                let socket: RADIUSEndpoint.SocketID, identifier: UInt8
+                do {
+                    (socket, identifier) = try endpoint.allocate(for: id, now: now)
+                } catch {
+                    pending[id] = entry
+                    return finish(id, .unavailable(error.description))
                 }
                 do {
                     let request = try entry.build(identifier, entry.secrets[attempt.server.index], endpoint.nasAddress)
-                    entry.request = (attempt.server.index, identifier, request)
+                    entry.request = (attempt.server.index, socket, identifier, request)
                 } catch {
-                    endpoint.identifiers.release(identifier, owner: id)
+                    endpoint.release(identifier, on: socket, owner: id, now: now)
+                    pending[id] = entry
                     return finish(id, .unavailable("cannot build the RADIUS request: \(error)"))
                 }
                 pending[id] = entry
             }
-            endpoint.send(entry.request!.request.datagram)
+            let sent = entry.request!
+            endpoint.send(sent.request.datagram, on: sent.socket)
             let delay = attempt.deadline - now
             queue.asyncAfter(deadline: .now() + .nanoseconds(Int(max(0, delay / .nanoseconds(1))))) { [weak self] in
                 self?.timedOut(id)
@@ -176,10 +184,11 @@ final class RADIUSClient: @unchecked Sendable {
         perform(step, id)
     }
 
-    private func received(_ datagram: [UInt8], on key: String) {
+    private func received(_ datagram: [UInt8], on key: String, socket: RADIUSEndpoint.SocketID) {
         guard datagram.count >= 2, let endpoint = endpoints[key] else { return }
-        guard case .inFlight(let id) = endpoint.identifiers.lookup(datagram[1]), var entry = pending[id],
-              let sent = entry.request, entry.endpoints[sent.server] === endpoint, sent.identifier == datagram[1] else {
+        guard case .inFlight(let id) = endpoint.lookup(datagram[1], on: socket), var entry = pending[id],
+              let sent = entry.request, entry.endpoints[sent.server] === endpoint, sent.socket == socket,
+              sent.identifier == datagram[1] else {
             return  // late, duplicate or unknown: dropped
         }
         let reply: RADIUSPacket
@@ -207,7 +216,7 @@ final class RADIUSClient: @unchecked Sendable {
 
     private func releaseIdentifier(of entry: Pending, _ id: Int) {
         if let sent = entry.request {
-            entry.endpoints[sent.server].identifiers.release(sent.identifier, owner: id)
+            entry.endpoints[sent.server].release(sent.identifier, on: sent.socket, owner: id, now: now)
         }
     }
 

@@ -7,7 +7,9 @@
   so a slow server is slow, not broken. Access-Requests: Accept with the user's reply
   attributes when the User-Password matches, else Reject; requests without a valid
   Message-Authenticator are dropped, as FreeRADIUS does with require_message_authenticator.
-  Accounting-Requests with a valid authenticator get an Accounting-Response.
+  Accounting-Requests with a valid authenticator get an Accounting-Response. Its receive
+  buffer holds a burst of a few thousand requests (hundreds of logins at once), and each
+  request remembers the address and port it came from (`source_ports()`).
 
 Both are context managers; `close()` stops them.
 """
@@ -60,6 +62,7 @@ class ReceivedRequest:
     code: int
     user: str
     packet: rp.Packet
+    peer: tuple          # (address, port) it came from
 
 
 class SlowRadius:
@@ -71,6 +74,7 @@ class SlowRadius:
         self.users = dict(users if users is not None else radius_users())
         self.secret = secret or secrets.token_hex(16)
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        _enlarge_receive_buffer(self.socket, 4 << 20)
         self.socket.bind((address, port))
         self.address, self.port = self.socket.getsockname()
         self.requests: list = []    # ReceivedRequest, in arrival order (valid or not)
@@ -98,7 +102,7 @@ class SlowRadius:
             self._drop()
             return
         with self._lock:
-            self.requests.append(ReceivedRequest(arrived, request.code, request.text("User-Name", ""), request))
+            self.requests.append(ReceivedRequest(arrived, request.code, request.text("User-Name", ""), request, peer))
         answer = self._decide(data, request)
         if answer is None:
             self._drop()
@@ -130,6 +134,11 @@ class SlowRadius:
         with self._lock:
             self.dropped += 1
 
+    def source_ports(self) -> set:
+        """The source ports the requests so far came from."""
+        with self._lock:
+            return {r.peer[1] for r in self.requests}
+
     def close(self) -> None:
         self._closed.set()
         self._thread.join(2)
@@ -140,6 +149,18 @@ class SlowRadius:
 
     def __exit__(self, *exc):
         self.close()
+
+
+_SO_RCVBUFFORCE = 33   # Linux; Python's socket module does not name it
+
+
+def _enlarge_receive_buffer(sock: socket.socket, size: int) -> None:
+    """The default (net.core.rmem_default, about 200 KiB) can overflow with a burst of hundreds
+    of requests before the serving thread has read them. Root may exceed rmem_max."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, _SO_RCVBUFFORCE, size)
+    except OSError:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
 
 
 __all__ = ["SilentUdpPort", "SlowRadius", "ReceivedRequest", "RadiusUser"]
