@@ -48,7 +48,7 @@ let package = Package(
             "COpenSSL", "PosternCore",
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),
-        .target(name: "PosternSandbox", dependencies: ["CCap", "CSeccomp", "CPostern", "PosternCore"],
+        .target(name: "PosternSandbox", dependencies: ["CCap", "CSeccomp", "CPostern", "PosternCore", "PosternIPC"],
                 swiftSettings: strict),
         // Shared NIO glue used by the listener and the relay.
         .target(name: "PosternIO", dependencies: [

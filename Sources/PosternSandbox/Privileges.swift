@@ -1,6 +1,7 @@
 import CCap
 import CPostern
 import PosternCore
+import PosternIPC
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,26 +14,22 @@ public enum Privileges {
         public var description: String { step + ": " + String(cString: strerror(code)) }
     }
 
-    /// Capabilities the supervisor keeps after binding: binding ports below 1024 again on reload,
-    /// starting children as other users (and dropping their bounding sets). It never signals
-    /// them: they stop on a `shutdown` record, and die with it (PR_SET_PDEATHSIG).
-    public static let supervisorCapabilities: [cap_value_t] = [
-        CAP_NET_BIND_SERVICE, CAP_SETUID, CAP_SETGID, CAP_SETPCAP,
-    ]
-
-    public static let supervisorCapabilityNames = ["cap_net_bind_service", "cap_setuid", "cap_setgid", "cap_setpcap"]
-
-    /// For the listener, authd and relays: no capabilities in any set, no way to gain any,
-    /// and no core dumps or ptrace by the same user (the listener holds the TLS key).
-    public static func dropAll() throws(Failure) {
-        try restrict(to: [])
-        try setNoNewPrivileges()
-        try setNotDumpable()
+    /// Keeps exactly the charter's `capabilities` (none for the listener, authd and relays) in
+    /// the permitted and effective sets and removes every other capability from the bounding
+    /// set; clears the ambient and inheritable sets.
+    public static func restrict(to capabilities: [Capability]) throws(Failure) {
+        var keep: [cap_value_t] = []
+        for capability in capabilities {
+            var value = cap_value_t(0)
+            guard cap_from_name(capability.rawValue, &value) == 0 else {
+                throw Failure(step: "cap_from_name(\(capability.rawValue))", code: errno)
+            }
+            keep.append(value)
+        }
+        try restrict(values: keep)
     }
 
-    /// Keeps exactly `keep` in the permitted and effective sets and removes every other capability
-    /// from the bounding set; clears the ambient and inheritable sets.
-    public static func restrict(to keep: [cap_value_t]) throws(Failure) {
+    private static func restrict(values keep: [cap_value_t]) throws(Failure) {
         _ = postern_ambient_clear()
         var lastCap = Int32(CAP_LAST_CAP)
         if let f = fopen("/proc/sys/kernel/cap_last_cap", "r") {

@@ -89,9 +89,10 @@ final class AuthDaemon: @unchecked Sendable {
         }
         listenerPID = pid
         // Records arrive on authd's own queue: no hand-off between the socket and the state.
-        let channel = IPCChannel(descriptor: fd, localRole: .authd, label: "listener", queue: queue)
+        let channel = IPCChannel(descriptor: fd, localRole: .authd, peer: .listener, queue: queue)
         listener = channel
-        channel.start(onMessage: { [self] frame in
+        channel.start(handling: [.authRequest, .sessionEstablished, .sessionResync, .grantReleased, .sessionEnded],
+                      onMessage: { [self] frame in
             received(frame, on: channel)
         }, onClose: { [self] reason in
             logger.log(.peerLost, ["peer": "listener", "reason": LogValue(reason.description)])

@@ -14,5 +14,5 @@ guard SupervisorLink.isStartedBySupervisor else {
 // alone decides how postern talks to a directory (certificate checks included).
 setenv("LDAPNOINIT", "1", 1)
 let logger = EventLogger(role: Role.authd.rawValue)
-let user = RoleConfinement.enter(.authd, mode: RoleConfinement.seccompMode(from: CommandLine.arguments), logger: logger)
+let user = RoleConfinement.enter(RoleConfinement.arguments(as: .authd), logger: logger)
 AuthDaemon(user: user).run()

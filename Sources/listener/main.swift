@@ -18,11 +18,23 @@ usage: postern [--config FILE] [--foreground]
        postern --version
 """
 
+// The listener role: the supervisor re-executes this program with the arguments it encoded.
+if CommandLine.arguments.dropFirst().first == "--role" {
+    guard SupervisorLink.isStartedBySupervisor else {
+        Console.error("postern: --role is for the supervisor's own use\n")
+        exit(1)
+    }
+    let child = RoleConfinement.arguments(as: .listener)
+    let logger = EventLogger(role: Role.listener.rawValue)
+    // NIO reads the core count from cgroup files: before the filter refuses them.
+    let threads = System.coreCount
+    let user = RoleConfinement.enter(child, logger: logger, beforeFilter: TLSLibrary.initialize)
+    ListenerRole(threads: threads).run(user: user)
+}
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 var configPath = "/etc/postern/postern.toml"
 var command = "run"
-var role: String?
-var seccompMode = SeccompFilter.Mode.kill
 var printRole = ""
 
 while !arguments.isEmpty {
@@ -34,12 +46,6 @@ while !arguments.isEmpty {
     case "--foreground", "-f":
         // postern always stays in the foreground (systemd runs it as Type=simple); accepted for scripts.
         break
-    case "--role":
-        guard !arguments.isEmpty else { exit(1) }
-        role = arguments.removeFirst()
-    case "--seccomp":
-        guard !arguments.isEmpty, let mode = SeccompFilter.Mode(rawValue: arguments.removeFirst()) else { exit(1) }
-        seccompMode = mode
     case "--print-seccomp-policy":
         guard !arguments.isEmpty else { Console.error("postern: --print-seccomp-policy needs a role\n\(usage)"); exit(1) }
         command = "print-seccomp-policy"
@@ -56,18 +62,6 @@ while !arguments.isEmpty {
         Console.error("postern: unknown argument \(argument)\n\(usage)\n")
         exit(1)
     }
-}
-
-if let role {
-    guard role == "listener", SupervisorLink.isStartedBySupervisor else {
-        Console.error("postern: --role is for the supervisor's own use\n")
-        exit(1)
-    }
-    let logger = EventLogger(role: Role.listener.rawValue)
-    // NIO reads the core count from cgroup files: before the filter refuses them.
-    let threads = System.coreCount
-    let user = RoleConfinement.enter(.listener, mode: seccompMode, logger: logger, beforeFilter: TLSLibrary.initialize)
-    ListenerRole(threads: threads).run(user: user)
 }
 
 if command == "print-seccomp-policy" {

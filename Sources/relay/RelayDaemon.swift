@@ -81,14 +81,14 @@ final class RelayDaemon: @unchecked Sendable {
     }
 
     private func attachListener(_ fd: Int32) {
-        let channel = IPCChannel(descriptor: fd, localRole: .relay, label: "listener")
+        let channel = IPCChannel(descriptor: fd, localRole: .relay, peer: .listener)
         let old: IPCChannel? = lock.withLock {
             let old = listener
             listener = channel
             return old
         }
         old?.close()
-        channel.start(onMessage: { [self] frame in
+        channel.start(handling: [.relayRequest], onMessage: { [self] frame in
             received(frame, on: channel)
         }, onClose: { [self] reason in
             logger.log(.peerLost, ["peer": "listener", "reason": LogValue(reason.description)])

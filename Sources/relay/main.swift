@@ -11,11 +11,7 @@ guard SupervisorLink.isStartedBySupervisor else {
     Console.error("postern-relay: this program is started by postern (the supervisor), not by hand\n")
     exit(1)
 }
-var index = 0
-if let at = CommandLine.arguments.firstIndex(of: "--index"), at + 1 < CommandLine.arguments.count {
-    index = Int(CommandLine.arguments[at + 1]) ?? 0
-}
+let arguments = RoleConfinement.arguments(as: .relay)
 let logger = EventLogger(role: Role.relay.rawValue)
-let user = RoleConfinement.enter(.relay, mode: RoleConfinement.seccompMode(from: CommandLine.arguments), logger: logger,
-                                 beforeFilter: TLSLibrary.initialize)
-RelayDaemon(index: index, user: user).run()
+let user = RoleConfinement.enter(arguments, logger: logger, beforeFilter: TLSLibrary.initialize)
+RelayDaemon(index: arguments.index, user: user).run()

@@ -88,7 +88,7 @@ final class RecordBoundsTests: XCTestCase {
     func testARecordTooLargeToBuildLeavesTheChannelOpen() throws {
         var pair: [Int32] = [-1, -1]
         XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0, &pair), 0)
-        let channel = IPCChannel(descriptor: pair[0], localRole: .listener, label: "test")
+        let channel = IPCChannel(descriptor: pair[0], localRole: .supervisor, peer: .listener, label: "test")
         let tooLarge = MaterialChunk(generation: 1, kind: .configuration, name: "", last: true,
                                      bytes: [UInt8](repeating: 0, count: IPCLimits.maxRecord))
         XCTAssertFalse(channel.send(.material(tooLarge)))

@@ -1,28 +1,10 @@
-/// The four process roles of SPEC §1, as data: who each runs as and which executable carries it.
+/// The four process roles of SPEC §1. What each may be and do is its charter (`RoleCharter`,
+/// PosternIPC).
 public enum Role: String, Sendable, Codable, CaseIterable {
     case supervisor
     case listener
     case authd
     case relay
-
-    /// The system user the role runs as when the supervisor starts as root.
-    public var user: String {
-        switch self {
-        case .supervisor: "root"
-        case .listener: "postern"
-        case .authd: "postern-auth"
-        case .relay: "postern-relay"
-        }
-    }
-
-    /// The executable that carries the role; the listener is the supervisor's own, re-executed.
-    public var executable: String {
-        switch self {
-        case .supervisor, .listener: "postern"
-        case .authd: "postern-authd"
-        case .relay: "postern-relay"
-        }
-    }
 
     public var wireValue: UInt8 {
         switch self {

@@ -32,10 +32,21 @@ public enum IPCCloseReason: Sendable, CustomStringConvertible {
 /// so no event loop ever blocks on IPC. A send goes out at once from the caller's thread when
 /// nothing waits before it (no thread hand-off per record); while the socket is full, records
 /// wait in order and a write source drains them. The first record both ways is a hello with
-/// the IPC version; anything malformed drops the peer (SPEC §1).
+/// the IPC version and the sender's role.
+///
+/// What arrives is checked against the role charter (SPEC §1). A well-formed record the charter
+/// does not let this role accept from this peer, or one whose descriptor is missing or out of
+/// place, is refused: logged (`ipc-violation`), its descriptor closed, the record dropped, and
+/// the channel kept, so that one bad record never cuts every other session off. The peer is
+/// dropped only when it is provably broken or hostile, since a peer of the same build can never
+/// do it: a record that does not decode (truncated, trailing bytes, unknown type, over the
+/// limit), anything before the hello, a second hello, a hello from another role than the
+/// charter's peer, or another IPC version.
 public final class IPCChannel: @unchecked Sendable {
     public let descriptor: Int32
     public let localRole: Role
+    /// The role at the other end, as the charter pairs them.
+    public let peerRole: Role
     public let queue: DispatchQueue
     public private(set) var peer: Hello?
     /// Which peer, for the log.
@@ -50,21 +61,37 @@ public final class IPCChannel: @unchecked Sendable {
     private var onMessage: (@Sendable (IPCFrame) -> Void)?
     private var onClose: (@Sendable (IPCCloseReason) -> Void)?
     private var readBuffer = [UInt8](repeating: 0, count: IPCLimits.maxRecord + 1)
+    /// What the charter lets `localRole` accept from `peerRole`.
+    private let accepted: Set<RecordKind>
 
     /// `queue`: where reads and handlers run; by default a queue of the channel's own.
-    public init(descriptor: Int32, localRole: Role, label: String, queue: DispatchQueue? = nil) {
+    public init(descriptor: Int32, localRole: Role, peer: Role, label: String? = nil, queue: DispatchQueue? = nil) {
         self.descriptor = descriptor
         self.localRole = localRole
+        self.peerRole = peer
+        let label = label ?? peer.rawValue
         self.label = label
+        accepted = RoleCharter.of(localRole).accepts[peer] ?? []
         self.queue = queue ?? DispatchQueue(label: "postern.ipc." + label)
         let flags = fcntl(descriptor, F_GETFL)
         _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
     }
 
-    /// Starts reading; sends our hello first. Handlers run on `queue`.
-    public func start(onMessage: @escaping @Sendable (IPCFrame) -> Void,
+    /// Starts reading; sends our hello first. Handlers run on `queue`. `handled`: the records
+    /// `onMessage` acts on, written beside its switch; they must be exactly what the charter lets
+    /// this role accept from this peer, or the role stops at start (a role that handles a record
+    /// the charter refuses, or ignores one it accepts, is a bug to catch before any client comes).
+    public func start(handling handled: Set<RecordKind>, onMessage: @escaping @Sendable (IPCFrame) -> Void,
                       onClose: @escaping @Sendable (IPCCloseReason) -> Void) {
+        let chartered = accepted.subtracting([.hello])
+        if handled != chartered {
+            let names = { (kinds: Set<RecordKind>) in kinds.sorted().map(\.name).joined(separator: ",") }
+            EventLogger(role: localRole.rawValue).log(.fatal, ["error": LogValue(
+                "the \(localRole.rawValue) code handles [\(names(handled))] from \(peerRole.rawValue), "
+                + "the role charter lets it accept [\(names(chartered))]")])
+            exit(2)
+        }
         lock.withLock {
             self.onMessage = onMessage
             self.onClose = onClose
@@ -194,14 +221,18 @@ public final class IPCChannel: @unchecked Sendable {
                 close(reason: .violation(error))
                 return
             }
-            if message.carriesDescriptor != (fd >= 0) {
+            if message.kind.carriesDescriptor != (fd >= 0) {
                 if fd >= 0 { Glibc.close(fd) }
-                close(reason: .violation(.descriptorMismatch("\(message.name) \(fd >= 0 ? "carried" : "lacked") a descriptor")))
-                return
+                refuse(message, because: "\(message.name) \(fd >= 0 ? "carried" : "lacked") a descriptor")
+                continue
             }
             if case .hello(let hello) = message {
                 guard peer == nil else {
                     close(reason: .violation(.unexpected("second hello")))
+                    return
+                }
+                guard hello.role == peerRole else {
+                    close(reason: .violation(.unexpected("hello from \(hello.role.rawValue) where \(peerRole.rawValue) belongs")))
                     return
                 }
                 guard hello.version == IPCLimits.version else {
@@ -216,10 +247,22 @@ public final class IPCChannel: @unchecked Sendable {
                 close(reason: .violation(.unexpected("\(message.name) before hello")))
                 return
             }
+            guard accepted.contains(message.kind) else {
+                if fd >= 0 { Glibc.close(fd) }
+                refuse(message, because: "the charter does not let \(localRole.rawValue) accept it from \(peerRole.rawValue)")
+                continue
+            }
             let handler = lock.withLock { onMessage }
             handler?(IPCFrame(message: message, descriptor: fd >= 0 ? fd : nil))
             if lock.withLock({ closed }) { return }
         }
+    }
+
+    /// A record refused and dropped; the channel goes on.
+    private func refuse(_ message: IPCMessage, because error: String) {
+        EventLogger(role: localRole.rawValue).log(.ipcViolation, session: message.session?.description, [
+            "peer": LogValue(label), "record": LogValue(message.name), "error": LogValue(error),
+        ])
     }
 
     private func close(reason: IPCCloseReason) {

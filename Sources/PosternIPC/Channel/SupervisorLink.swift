@@ -46,14 +46,17 @@ public final class SupervisorLink: @unchecked Sendable {
     private var assembler = MaterialAssembler()
     private var sockets: [UInt32: [(ListenSocket, Int32)]] = [:]
 
+    private let role: Role
+
     public init(role: Role, logger: EventLogger) {
-        self.channel = IPCChannel(descriptor: WellKnownDescriptor.supervisorChannel, localRole: role, label: "supervisor")
+        self.role = role
+        self.channel = IPCChannel(descriptor: WellKnownDescriptor.supervisorChannel, localRole: role, peer: .supervisor)
         self.logger = logger
     }
 
     public func start(_ handlers: Handlers) {
         let logger = self.logger
-        channel.start(onMessage: { [self] frame in
+        channel.start(handling: Self.handled(by: role, handlers), onMessage: { [self] frame in
             // Runs on the channel's queue: the only place this state is touched.
             do {
                 try handle(frame, handlers)
@@ -65,6 +68,15 @@ public final class SupervisorLink: @unchecked Sendable {
             logger.log(.peerLost, ["peer": "supervisor", "reason": LogValue(reason.description)])
             exit(0)
         })
+    }
+
+    /// What `handle` acts on for `role` with these handlers.
+    static func handled(by role: Role, _ handlers: Handlers) -> Set<RecordKind> {
+        var kinds: Set<RecordKind> = [.material, .peerChannel, .commit, .tableQuery]
+        if role == .listener { kinds.insert(.listenSocket) }
+        if handlers.admin != nil { kinds.insert(.adminQuery) }
+        if handlers.shutdown != nil { kinds.insert(.shutdown) }
+        return kinds
     }
 
     private func handle(_ frame: IPCFrame, _ handlers: Handlers) throws(IPCError) {
@@ -104,10 +116,10 @@ public final class SupervisorLink: @unchecked Sendable {
                 channel.send(.tableReport(TableReport(request: request, tables: counts)))
             }
         case .adminQuery(let query):
-            guard let admin = handlers.admin else { throw .unexpected("admin-query for a role that has no sessions") }
-            admin(query)
+            handlers.admin?(query)
         default:
-            throw .unexpected("\(frame.message.name) from the supervisor")
+            // The charter lets nothing else through.
+            break
         }
     }
 }

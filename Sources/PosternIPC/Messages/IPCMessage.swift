@@ -43,14 +43,6 @@ public enum IPCMessage: Equatable, Sendable {
     /// child → supervisor: the answer to `tableQuery`.
     case tableReport(TableReport)
 
-    /// Which records carry a descriptor; any other record that carries one is refused.
-    var carriesDescriptor: Bool {
-        switch self {
-        case .listenSocket, .peerChannel, .relayRequest: true
-        default: false
-        }
-    }
-
     /// The session a record is about, for the log.
     public var session: SessionID? {
         switch self {
@@ -66,29 +58,7 @@ public enum IPCMessage: Equatable, Sendable {
         }
     }
 
-    public var name: String {
-        switch self {
-        case .hello: "hello"
-        case .material: "material"
-        case .listenSocket: "listen-socket"
-        case .peerChannel: "peer-channel"
-        case .commit: "commit"
-        case .shutdown: "shutdown"
-        case .channelLost: "channel-lost"
-        case .authRequest: "auth-request"
-        case .authReply: "auth-reply"
-        case .sessionEstablished: "session-established"
-        case .sessionEnded: "session-ended"
-        case .grantReleased: "grant-released"
-        case .sessionResync: "session-resync"
-        case .relayRequest: "relay-request"
-        case .relayResult: "relay-result"
-        case .adminQuery: "admin-query"
-        case .adminReply: "admin-reply"
-        case .tableQuery: "table-query"
-        case .tableReport: "table-report"
-        }
-    }
+    public var name: String { kind.name }
 }
 
 public struct Hello: Equatable, Sendable {

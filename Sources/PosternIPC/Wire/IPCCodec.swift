@@ -3,44 +3,36 @@ import PosternCore
 
 /// The wire form of `IPCMessage`: one record a message, a type byte, then the fields in order.
 public enum IPCCodec {
-    enum TypeCode: UInt8 {
-        case hello = 1, material, listenSocket, peerChannel, commit, shutdown, channelLost
-        case authRequest = 10, authReply, sessionEstablished, sessionEnded, grantReleased, sessionResync
-        case relayRequest = 20, relayResult
-        case adminQuery = 30, adminReply
-        case tableQuery = 40, tableReport
-    }
-
     public static func encode(_ message: IPCMessage) throws(IPCError) -> [UInt8] {
         var w: WireWriter
         switch message {
         case .hello(let m):
-            w = WireWriter(type: TypeCode.hello.rawValue)
+            w = WireWriter(type: RecordKind.hello.rawValue)
             w.u16(m.version); w.u8(m.role.wireValue); w.i32(m.pid)
         case .material(let m):
-            w = WireWriter(type: TypeCode.material.rawValue)
+            w = WireWriter(type: RecordKind.material.rawValue)
             w.u32(m.generation); w.u8(m.kind.rawValue); w.string(m.name); w.bool(m.last); w.data(m.bytes)
         case .listenSocket(let m):
-            w = WireWriter(type: TypeCode.listenSocket.rawValue)
+            w = WireWriter(type: RecordKind.listenSocket.rawValue)
             w.u32(m.generation); w.string(m.interface); w.string(m.proto.rawValue); w.string(m.address); w.u16(m.port)
         case .peerChannel(let m):
-            w = WireWriter(type: TypeCode.peerChannel.rawValue)
+            w = WireWriter(type: RecordKind.peerChannel.rawValue)
             w.u8(m.role.wireValue); w.u16(m.index); w.i32(m.pid)
         case .commit(let generation):
-            w = WireWriter(type: TypeCode.commit.rawValue)
+            w = WireWriter(type: RecordKind.commit.rawValue)
             w.u32(generation)
         case .shutdown:
-            w = WireWriter(type: TypeCode.shutdown.rawValue)
+            w = WireWriter(type: RecordKind.shutdown.rawValue)
         case .channelLost(let m):
-            w = WireWriter(type: TypeCode.channelLost.rawValue)
+            w = WireWriter(type: RecordKind.channelLost.rawValue)
             w.u8(m.role.wireValue); w.u16(m.index)
         case .authRequest(let m):
-            w = WireWriter(type: TypeCode.authRequest.rawValue)
+            w = WireWriter(type: RecordKind.authRequest.rawValue)
             w.u64(m.session.rawValue); w.u16(m.attempt); w.string(m.proto.rawValue); w.string(m.interface)
             w.string(m.clientAddress); w.u16(m.clientPort); w.string(m.username); w.string(m.password)
             w.optionalString(m.certificateSubject)
         case .authReply(let m):
-            w = WireWriter(type: TypeCode.authReply.rawValue)
+            w = WireWriter(type: RecordKind.authReply.rawValue)
             w.u64(m.session.rawValue); w.u16(m.attempt)
             switch m.decision {
             case .allow(let g):
@@ -52,34 +44,34 @@ public enum IPCCodec {
                 w.u8(denial.rawValue)
             }
         case .sessionEstablished(let m):
-            w = WireWriter(type: TypeCode.sessionEstablished.rawValue)
+            w = WireWriter(type: RecordKind.sessionEstablished.rawValue)
             w.u64(m.session.rawValue); w.string(m.vpnUser); w.string(m.proto.rawValue); w.data(m.token)
         case .sessionEnded(let m):
-            w = WireWriter(type: TypeCode.sessionEnded.rawValue)
+            w = WireWriter(type: RecordKind.sessionEnded.rawValue)
             w.u64(m.session.rawValue); w.u64(m.bytesIn); w.u64(m.bytesOut); w.u8(m.reason.rawValue)
         case .grantReleased(let m):
-            w = WireWriter(type: TypeCode.grantReleased.rawValue)
+            w = WireWriter(type: RecordKind.grantReleased.rawValue)
             w.u64(m.session.rawValue); w.u8(m.reason.rawValue)
         case .sessionResync(let m):
-            w = WireWriter(type: TypeCode.sessionResync.rawValue)
+            w = WireWriter(type: RecordKind.sessionResync.rawValue)
             w.claims(m.claims); w.string(m.clientAddress); w.u64(m.authenticatedMilliseconds); w.dataList(m.classes)
             w.data(m.token)
         case .relayRequest(let m):
-            w = WireWriter(type: TypeCode.relayRequest.rawValue)
+            w = WireWriter(type: RecordKind.relayRequest.rawValue)
             w.claims(m.claims); w.string(m.mailPassword); w.string(m.clientTag); w.string(m.clientAddress)
             w.u16(m.clientPort); w.string(m.clientName); w.bool(m.forwardClientAddress); w.data(m.token)
         case .relayResult(let m):
-            w = WireWriter(type: TypeCode.relayResult.rawValue)
+            w = WireWriter(type: RecordKind.relayResult.rawValue)
             w.u64(m.session.rawValue); w.bool(m.success); w.bool(m.temporary); w.string(m.reason); w.string(m.mailHostReply)
         case .adminQuery(let m):
-            w = WireWriter(type: TypeCode.adminQuery.rawValue)
+            w = WireWriter(type: RecordKind.adminQuery.rawValue)
             w.u32(m.request)
             switch m.kind {
             case .sessions: w.u8(1); w.u64(0)
             case .kill(let id): w.u8(2); w.u64(id.rawValue)
             }
         case .adminReply(let m):
-            w = WireWriter(type: TypeCode.adminReply.rawValue)
+            w = WireWriter(type: RecordKind.adminReply.rawValue)
             w.u32(m.request); w.bool(m.last); w.bool(m.found)
             guard m.sessions.count <= Int(UInt16.max) else { throw .oversized(m.sessions.count) }
             w.u16(UInt16(m.sessions.count))
@@ -89,10 +81,10 @@ public enum IPCCodec {
                 w.string(s.state); w.u64(milliseconds(s.ageSeconds)); w.u64(s.bytesIn); w.u64(s.bytesOut)
             }
         case .tableQuery(let request):
-            w = WireWriter(type: TypeCode.tableQuery.rawValue)
+            w = WireWriter(type: RecordKind.tableQuery.rawValue)
             w.u32(request)
         case .tableReport(let m):
-            w = WireWriter(type: TypeCode.tableReport.rawValue)
+            w = WireWriter(type: RecordKind.tableReport.rawValue)
             w.u32(m.request)
             // Ascending table codes: one wire form per report.
             let entries = m.tables.counts.sorted { $0.key.rawValue < $1.key.rawValue }
@@ -108,7 +100,7 @@ public enum IPCCodec {
     public static func decode(_ bytes: [UInt8]) throws(IPCError) -> IPCMessage {
         guard bytes.count <= IPCLimits.maxRecord else { throw .oversized(bytes.count) }
         guard let first = bytes.first else { throw .short }
-        guard let type = TypeCode(rawValue: first) else { throw .unknownType(first) }
+        guard let type = RecordKind(rawValue: first) else { throw .unknownType(first) }
         var r = WireReader(bytes, offset: 1)
         let message: IPCMessage
         switch type {

@@ -1,5 +1,6 @@
 import CPostern
 import PosternCore
+import PosternIPC
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,17 +9,11 @@ import Glibc
 /// refuse later (time zone, name service), drop every capability, set no_new_privs and
 /// non-dumpable, and install the seccomp filter — before any thread starts or any input is read.
 public enum RoleConfinement {
-    /// The seccomp mode the supervisor passed (`--seccomp kill|log`); kill unless told otherwise.
-    public static func seccompMode(from arguments: [String]) -> SeccompFilter.Mode {
-        guard let at = arguments.firstIndex(of: "--seccomp"), at + 1 < arguments.count,
-              let mode = SeccompFilter.Mode(rawValue: arguments[at + 1]) else { return .kill }
-        return mode
-    }
-
     /// Returns the name of the user the role runs as, looked up before the filter refuses files.
+    /// The role's powers come from its charter: the capabilities it keeps, its seccomp files.
     @discardableResult
-    public static func enter(_ role: Role, mode: SeccompFilter.Mode, logger: EventLogger,
-                             beforeFilter: () -> Void = {}) -> String {
+    public static func enter(_ arguments: ChildArguments, logger: EventLogger, beforeFilter: () -> Void = {}) -> String {
+        let charter = RoleCharter.of(arguments.role)
         tzset()
         // A peer that went away is an EPIPE to handle, never a signal that ends the role: the
         // relay splices into sockets, authd's libldap writes with plain write(2).
@@ -26,14 +21,27 @@ public enum RoleConfinement {
         let user = SystemUser.currentName
         beforeFilter()
         do {
-            try Privileges.dropAll()
-            try RolePolicies.confine(role, mode: mode)
+            try Privileges.restrict(to: charter.capabilities)
+            try Privileges.setNoNewPrivileges()
+            try Privileges.setNotDumpable()
+            try RolePolicies.confine(charter, mode: arguments.seccomp)
         } catch {
             logger.log(.fatal, ["error": LogValue("\(error)")])
             exit(2)
         }
-        TestHooks.installIfEnabled(role: role, logger: logger)
+        TestHooks.installIfEnabled(role: arguments.role, logger: logger)
         return user
+    }
+
+    /// The child's arguments as the supervisor wrote them; anything else ends the process (a
+    /// role is started by the supervisor only).
+    public static func arguments(as role: Role) -> ChildArguments {
+        do {
+            return try ChildArguments.decode(CommandLine.arguments, as: role)
+        } catch {
+            Console.error("\(RoleCharter.of(role).executable): \(error)\n")
+            exit(1)
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 import PosternCore
+import PosternIPC
 
-/// The allowlist each role runs under, from the text embedded at build time: `runtime.policy`
-/// (what every Swift, NIO and dispatch process needs) followed by the role's own file (its
-/// powers). This is the one place the two are joined.
+/// The allowlist each role runs under, from the text embedded at build time: the files its
+/// charter names, `runtime.policy` (what every Swift, NIO and dispatch process needs) followed
+/// by the role's own file (its powers). This is the one place they are joined.
 public enum RolePolicies {
     /// The name of the part every role's filter starts with.
     static let runtime = "runtime"
@@ -12,15 +13,19 @@ public enum RolePolicies {
         guard role == .supervisor else { return own }
         // Filters stack across fork+exec: the supervisor's must let through what its children need.
         var merged = own
-        for child in [Role.listener, .authd, .relay] {
+        for child in RoleCharter.supervisor.peers {
             merged = merged.covering(try combined(child))
         }
         return merged
     }
 
-    /// `runtime.policy` followed by `ROLE.policy`; a rule in both is an error.
+    /// The charter's files in order (`runtime.policy`, then `ROLE.policy`); a rule in two is an error.
     static func combined(_ role: Role) throws(SeccompPolicy.ParseError) -> SeccompPolicy {
-        try file(role.rawValue).following(file(runtime))
+        var files = RoleCharter.of(role).seccompFiles[...]
+        guard let first = files.popFirst() else { return try file(role.rawValue) }
+        var policy = try file(first)
+        for name in files { policy = try file(name).following(policy) }
+        return policy
     }
 
     /// One embedded policy file, parsed on its own.
@@ -33,10 +38,10 @@ public enum RolePolicies {
 
     /// Installs the role's filter: the last thing a role does before it starts threads or reads
     /// its channel.
-    public static func confine(_ role: Role, mode: SeccompFilter.Mode) throws(SeccompFilter.Failure) {
+    public static func confine(_ charter: RoleCharter, mode: SeccompFilter.Mode) throws(SeccompFilter.Failure) {
         let policy: SeccompPolicy
         do {
-            policy = try self.policy(for: role)
+            policy = try self.policy(for: charter.role)
         } catch {
             throw SeccompFilter.Failure(description: error.description)
         }

@@ -1,5 +1,6 @@
 import CPostern
 import CSeccomp
+import PosternIPC
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,10 +9,7 @@ import Glibc
 /// the whole process; in `log` mode (a debugging aid, `[process] seccomp = "log"`) a call
 /// outside the policy is logged with its name and the role, and fails with ENOSYS instead.
 public enum SeccompFilter {
-    public enum Mode: String, Sendable, Codable {
-        case kill
-        case log
-    }
+    public typealias Mode = SeccompMode
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String

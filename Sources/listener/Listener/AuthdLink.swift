@@ -28,7 +28,7 @@ final class AuthdLink: @unchecked Sendable {
     }
 
     func attach(descriptor: Int32) {
-        let channel = IPCChannel(descriptor: descriptor, localRole: .listener, label: "authd")
+        let channel = IPCChannel(descriptor: descriptor, localRole: .listener, peer: .authd)
         let now = ContinuousClock.now
         let (old, resync): (IPCChannel?, [SessionResync]) = lock.withLock {
             let old = self.channel
@@ -42,7 +42,7 @@ final class AuthdLink: @unchecked Sendable {
             })
         }
         old?.close()
-        channel.start(onMessage: { [weak self] frame in
+        channel.start(handling: [.authReply], onMessage: { [weak self] frame in
             self?.received(frame, on: channel)
         }, onClose: { [weak self] reason in
             self?.lost(channel, reason: reason)

@@ -28,14 +28,14 @@ final class RelayPool: @unchecked Sendable {
     }
 
     func attach(index: UInt16, descriptor: Int32) {
-        let channel = IPCChannel(descriptor: descriptor, localRole: .listener, label: "relay\(index)")
+        let channel = IPCChannel(descriptor: descriptor, localRole: .listener, peer: .relay, label: "relay\(index)")
         let old: IPCChannel? = lock.withLock {
             let old = relays[index]?.channel
             relays[index] = Relay(channel: channel)
             return old
         }
         old?.close()
-        channel.start(onMessage: { [weak self] frame in
+        channel.start(handling: [.relayResult], onMessage: { [weak self] frame in
             self?.received(frame, index: index, on: channel)
         }, onClose: { [weak self] reason in
             self?.lost(index: index, channel: channel, reason: reason)
@@ -86,12 +86,7 @@ final class RelayPool: @unchecked Sendable {
     }
 
     private func received(_ frame: IPCFrame, index: UInt16, on channel: IPCChannel) {
-        guard case .relayResult(let result) = frame.message else {
-            if let fd = frame.descriptor { close(fd) }
-            logger.log(.ipcViolation, ["peer": "relay", "index": .int(index), "record": LogValue(frame.message.name)])
-            channel.close()
-            return
-        }
+        guard case .relayResult(let result) = frame.message else { return }
         let completion: Completion? = lock.withLock {
             guard let entry = pending[result.session], entry.relay == index else { return nil }
             pending[result.session] = nil

@@ -1,5 +1,6 @@
 import CPostern
 import PosternCore
+import PosternIPC
 import PosternSandbox
 #if canImport(Glibc)
 import Glibc
@@ -29,23 +30,20 @@ struct ChildSpawner {
     static func helperDirectory(selfPath: String, environment: [String: String]) -> String {
         if let directory = environment["POSTERN_LIBEXEC_DIR"] { return directory }
         let own = selfPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        if !own.isEmpty, access(own + "/" + Role.authd.executable, X_OK) == 0 { return own }
+        if !own.isEmpty, access(own + "/" + RoleCharter.authd.executable, X_OK) == 0 { return own }
         return packagedHelperDirectory
     }
 
     func executablePath(for role: Role) -> String {
-        role == .listener ? selfExecutable : executableDirectory + "/" + role.executable
+        role == .listener ? selfExecutable : executableDirectory + "/" + RoleCharter.of(role).executable
     }
 
     /// `channel` becomes descriptor 3 in the child; `stdio`, when given, its standard output and
     /// error (a journal stream of its own, whose id JOURNAL_STREAM then names).
-    func spawn(_ role: Role, index: Int, channel: Int32, stdio: Int32? = nil,
-               extraArguments: [String]) throws(Failure) -> pid_t {
+    func spawn(_ child: ChildArguments, channel: Int32, stdio: Int32? = nil) throws(Failure) -> pid_t {
+        let role = child.role
         let path = executablePath(for: role)
-        var arguments = [role == .listener ? "postern" : role.executable]
-        if role == .listener { arguments += ["--role", "listener"] }
-        if role == .relay { arguments += ["--index", String(index)] }
-        arguments += extraArguments
+        let arguments = child.encoded()
         // A minimal environment: nothing of the supervisor's caller leaks into the roles.
         var environment = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]
         for key in ["JOURNAL_STREAM", "POSTERN_TEST_HOOKS", "POSTERN_TEST_GRANT_TOKEN", "LANG"] {

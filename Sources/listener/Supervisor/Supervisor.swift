@@ -80,13 +80,14 @@ final class Supervisor: @unchecked Sendable {
         var users: [Role: SystemUser]?
         if isRoot {
             var found: [Role: SystemUser] = [:]
-            for role in [Role.listener, .authd, .relay] {
-                guard let user = SystemUser.lookup(role.user) else {
-                    throw StartupFailure(description: "the system user \(role.user) for the \(role.rawValue) role does not exist; "
-                                         + "create it (the package's postinst does: useradd --system \(role.user))", exitCode: 1)
+            for role in RoleCharter.supervisor.peers {
+                let name = RoleCharter.of(role).user
+                guard let user = SystemUser.lookup(name) else {
+                    throw StartupFailure(description: "the system user \(name) for the \(role.rawValue) role does not exist; "
+                                         + "create it (the package's postinst does: useradd --system \(name))", exitCode: 1)
                 }
                 guard user.uid != 0 else {
-                    throw StartupFailure(description: "the user \(role.user) for the \(role.rawValue) role must not be root", exitCode: 1)
+                    throw StartupFailure(description: "the user \(name) for the \(role.rawValue) role must not be root", exitCode: 1)
                 }
                 found[role] = user
             }
@@ -137,7 +138,7 @@ final class Supervisor: @unchecked Sendable {
         }
         if geteuid() == 0 {
             do {
-                try Privileges.restrict(to: Privileges.supervisorCapabilities)
+                try Privileges.restrict(to: RoleCharter.supervisor.capabilities)
             } catch {
                 throw StartupFailure(description: "cannot reduce the supervisor's capabilities: \(error)", exitCode: 2)
             }
@@ -177,8 +178,8 @@ final class Supervisor: @unchecked Sendable {
         defer { if let stdio { close(stdio) } }
         let pid: pid_t
         do {
-            pid = try spawner.spawn(slot.role, index: slot.index, channel: pair[1], stdio: stdio,
-                                    extraArguments: ["--seccomp", seccompMode.rawValue])
+            pid = try spawner.spawn(ChildArguments(role: slot.role, index: slot.index, seccomp: seccompMode),
+                                    channel: pair[1], stdio: stdio)
         } catch {
             close(pair[0]); close(pair[1])
             logger.log(.childStartFailed, ["child": LogValue(slot.role.rawValue), "index": .int(slot.index),
@@ -187,44 +188,37 @@ final class Supervisor: @unchecked Sendable {
             return
         }
         close(pair[1])
-        let channel = IPCChannel(descriptor: pair[0], localRole: .supervisor, label: slot.description)
+        let channel = IPCChannel(descriptor: pair[0], localRole: .supervisor, peer: slot.role, label: slot.description)
         children[slot] = Child(pid: pid, channel: channel, started: now())
         logger.log(.childStarted, ["child": LogValue(slot.role.rawValue), "index": .int(slot.index), "pid": .int(pid),
                                    "user": LogValue(spawner.users?[slot.role]?.name ?? SystemUser.current().name)])
-        let logger = self.logger
-        channel.start(onMessage: { [weak self] frame in
-            // Children speak to the supervisor only to answer: the listener admin queries, every
-            // child table queries.
-            if slot.role == .listener, case .adminReply(let reply) = frame.message {
-                DispatchQueue.main.async { self?.adminReplied(reply) }
-                return
+        // Children speak to the supervisor only to answer (the listener admin queries, every child
+        // table queries) and to report a lost channel; the charter lets nothing else through.
+        channel.start(handling: slot.role == .listener ? [.channelLost, .tableReport, .adminReply] : [.channelLost, .tableReport],
+                      onMessage: { [weak self] frame in
+            switch frame.message {
+            case .adminReply(let reply): DispatchQueue.main.async { self?.adminReplied(reply) }
+            case .tableReport(let report): DispatchQueue.main.async { self?.tablesReported(report, by: slot) }
+            case .channelLost(let peer): DispatchQueue.main.async { self?.channelLost(peer, reportedBy: slot) }
+            default: break
             }
-            if case .tableReport(let report) = frame.message {
-                DispatchQueue.main.async { self?.tablesReported(report, by: slot) }
-                return
-            }
-            if case .channelLost(let peer) = frame.message {
-                DispatchQueue.main.async { self?.channelLost(peer, reportedBy: slot) }
-                return
-            }
-            if let fd = frame.descriptor { close(fd) }
-            logger.log(.ipcViolation, ["peer": LogValue(slot.description), "record": LogValue(frame.message.name)])
-            channel.close()
         }, onClose: { _ in })
         sendGeneration(to: slot, channel: channel)
         connectPeers(of: slot)
     }
 
+    /// The material the charter names for the slot's role, its listening sockets if the charter
+    /// lets it accept them, then `commit`.
     private func sendGeneration(to slot: ChildSlot, channel: IPCChannel) {
-        for message in Material.chunks(material.configurationJSON, generation: generation, kind: .configuration, name: "") {
-            channel.send(message)
-        }
-        switch slot.role {
-        case .listener:
-            for message in Material.chunks(material.certificate, generation: generation, kind: .tlsIdentity, name: "certificate")
-                + Material.chunks(material.privateKey, generation: generation, kind: .tlsIdentity, name: "private-key") {
-                channel.send(message)
+        let charter = RoleCharter.of(slot.role)
+        for kind in charter.material {
+            for (name, bytes) in pieces(of: kind) {
+                for message in Material.chunks(bytes, generation: generation, kind: kind, name: name) {
+                    channel.send(message)
+                }
             }
+        }
+        if charter.accepts(.listenSocket, from: .supervisor) {
             for (endpoint, fd) in boundSockets {
                 let copy = fcntl(fd, F_DUPFD_CLOEXEC, 3)
                 guard copy >= 0 else { continue }
@@ -232,58 +226,47 @@ final class Supervisor: @unchecked Sendable {
                                                         proto: endpoint.mailProtocol, address: endpoint.address,
                                                         port: endpoint.port)), fd: copy)
             }
-        case .relay:
-            for (name, pem) in material.upstreamTrust {
-                for message in Material.chunks(pem, generation: generation, kind: .upstreamTrust, name: name) {
-                    channel.send(message)
-                }
-            }
-            for message in Material.chunks(grantKey.bytes, generation: generation, kind: .grantKey, name: "") {
-                channel.send(message)
-            }
-        case .authd:
-            for (path, secret) in material.secrets {
-                for message in Material.chunks(secret, generation: generation, kind: .secret, name: path) {
-                    channel.send(message)
-                }
-            }
-            for message in Material.chunks(grantKey.bytes, generation: generation, kind: .grantKey, name: "") {
-                channel.send(message)
-            }
-        case .supervisor:
-            break
         }
         channel.send(.commit(generation: generation))
     }
 
+    /// The pieces of one kind of material, by name.
+    private func pieces(of kind: MaterialKind) -> [(String, [UInt8])] {
+        switch kind {
+        case .configuration: [("", material.configurationJSON)]
+        case .tlsIdentity: [("certificate", material.certificate), ("private-key", material.privateKey)]
+        case .upstreamTrust: material.upstreamTrust.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        case .secret: material.secrets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        case .grantKey: [("", grantKey.bytes)]
+        }
+    }
+
     /// Makes a fresh socketpair for every link of `slot` whose other end runs, and hands the ends over.
     private func connectPeers(of slot: ChildSlot) {
-        let links: [(ChildSlot, ChildSlot)]
-        switch slot.role {
-        case .listener:
-            links = [(slot, .authd)] + (0..<relayCount).map { (slot, ChildSlot.relay($0)) }
-        case .authd, .relay:
-            links = [(.listener, slot)]
-        case .supervisor:
-            links = []
+        for peer in RoleCharter.of(slot.role).peers {
+            for other in slots(of: peer) {
+                pair(slot, other)
+            }
         }
-        for (listener, other) in links {
-            pair(listener, other)
-        }
+    }
+
+    /// The running places of `role`: one, or one per relay.
+    private func slots(of role: Role) -> [ChildSlot] {
+        role == .relay ? (0..<relayCount).map(ChildSlot.relay) : [ChildSlot(role: role, index: 0)]
     }
 
     /// A fresh socketpair between the listener and `other`, one end to each; false when either
     /// does not run.
     @discardableResult
-    private func pair(_ listener: ChildSlot, _ other: ChildSlot) -> Bool {
-        guard let a = children[listener], let b = children[other] else { return false }
+    private func pair(_ one: ChildSlot, _ other: ChildSlot) -> Bool {
+        guard let a = children[one], let b = children[other] else { return false }
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             logger.log(.fatal, ["error": LogValue("socketpair: " + String(cString: strerror(errno)))])
             return false
         }
         a.channel.send(.peerChannel(PeerChannel(role: other.role, index: UInt16(other.index), pid: b.pid)), fd: pair[0])
-        b.channel.send(.peerChannel(PeerChannel(role: .listener, index: 0, pid: a.pid)), fd: pair[1])
+        b.channel.send(.peerChannel(PeerChannel(role: one.role, index: UInt16(one.index), pid: a.pid)), fd: pair[1])
         return true
     }
 
@@ -291,12 +274,12 @@ final class Supervisor: @unchecked Sendable {
     /// closed it): the two are paired again, so that one broken channel never leaves logins
     /// failing until a restart. A peer that died is paired when it restarts instead.
     private func channelLost(_ peer: PeerChannel, reportedBy slot: ChildSlot) {
-        let other: ChildSlot
-        switch (slot.role, peer.role) {
-        case (.listener, .authd): other = .authd
-        case (.listener, .relay) where Int(peer.index) < relayCount: other = .relay(Int(peer.index))
-        case (.authd, .listener), (.relay, .listener): other = slot
-        default:
+        // A link is named by its end that is not the listener (every link has the listener at
+        // one end: the charter gives the others no channel to each other).
+        let claimed = ChildSlot(role: peer.role, index: Int(peer.index))
+        let other = slot.role == .listener ? claimed : slot
+        guard RoleCharter.of(slot.role).peers.contains(peer.role), slots(of: other.role).contains(other),
+              other.role != .listener else {
             logger.log(.ipcViolation, ["peer": LogValue(slot.description), "record": "channel-lost",
                                        "error": LogValue("no link between \(slot.description) and \(peer.role.rawValue)")])
             return
