@@ -35,13 +35,15 @@ let package = Package(
         // Pure code: no I/O, testable without sockets.
         .target(name: "PosternCore", dependencies: ["CPostern"], swiftSettings: strict),
         .target(name: "PosternProtocols", dependencies: ["PosternCore"], swiftSettings: strict),
+        // Digests, HMAC, random bytes and constant-time comparison from libcrypto.
+        .target(name: "PosternCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         // RADIUS packets (RFC 2865/2866/3579): encoding, hiding, authenticators; no I/O.
-        .target(name: "PosternRADIUS", dependencies: ["COpenSSL", "PosternCore"], swiftSettings: strict),
+        .target(name: "PosternRADIUS", dependencies: ["PosternCrypto", "PosternCore"], swiftSettings: strict),
         .target(name: "PosternConfig", dependencies: [
             "PosternCore", .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: strict),
         .target(name: "PosternIPC", dependencies: [
-            "PosternCore", "PosternConfig", "CPostern", "COpenSSL",
+            "PosternCore", "PosternConfig", "CPostern", "PosternCrypto",
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),
         .target(name: "PosternTLS", dependencies: [
@@ -65,7 +67,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),
         .executableTarget(name: "authd", dependencies: [
-            "PosternCore", "PosternConfig", "PosternIPC", "PosternSandbox", "PosternRADIUS", "CPostern", "CLDAP", "COpenSSL",
+            "PosternCore", "PosternConfig", "PosternIPC", "PosternSandbox", "PosternRADIUS", "CPostern", "CLDAP", "PosternCrypto",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),

@@ -2,6 +2,7 @@ import CPostern
 import Dispatch
 import PosternConfig
 import PosternCore
+import PosternCrypto
 import PosternIPC
 import PosternRADIUS
 import PosternSandbox
@@ -115,7 +116,7 @@ final class AuthDaemon: @unchecked Sendable {
             case .authRequest(let request):
                 authenticate(request, on: channel)
             case .sessionEstablished(let message):
-                guard let granted = grants[message.session], HMACSHA256.equal(message.token, granted.token) else {
+                guard let granted = grants[message.session], Crypto.constantTimeEqual(message.token, granted.token) else {
                     throw AuthSessionTable<SessionID>.Refusal.notPermitted("session-established without authd's grant token")
                 }
                 try table.establish(message.session, user: message.vpnUser)
@@ -196,6 +197,8 @@ final class AuthDaemon: @unchecked Sendable {
                                                            "delay-ms": .int(Int(delay * 1000))])
         }
         queue.asyncAfter(deadline: .now() + delay) { [self] in
+            // The session ended, or asked again, while it waited out its penalty: nothing to check.
+            guard table.isAuthenticating(request.session, attempt: request.attempt) else { return }
             check(request, plan: plan, configuration: configuration, reply: reply)
         }
     }

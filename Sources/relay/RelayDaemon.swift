@@ -141,10 +141,9 @@ final class RelayDaemon: @unchecked Sendable {
                             sessions: sessions, logger: logger))
         session.start { result in
             if !channel.send(.relayResult(result)) {
-                // A mail host's refusal too long for a record: the outcome still goes back.
-                channel.send(.relayResult(RelayResult(session: result.session, success: result.success,
-                                                      temporary: result.temporary,
-                                                      reason: String(result.reason.prefix(512)))))
+                // A mail host's refusal too long for a record: the outcome still goes back, with
+                // 512 bytes of the reason (bytes: one character may be any number of them).
+                channel.send(.relayResult(RelayResult.shortened(result)))
             }
         }
     }

@@ -99,4 +99,73 @@ final class RecordBoundsTests: XCTestCase {
         channel.close()
         close(pair[1])
     }
+
+    /// The largest record of each kind the limits allow, configured names and hosts at their
+    /// longest: every one fits. The switch is exhaustive, so a new kind of record needs a line here.
+    func testTheLargestRecordOfEveryKindFits() {
+        let name = configName, session = self.session
+        let summary = SessionSummary(id: String(repeating: "f", count: 16), proto: "imap4s", interface: name,
+                                     client: address, clientPort: .max, vpnUser: username, mailUser: username,
+                                     mailHost: host + ":65535", groupPolicy: name, state: "authenticated",
+                                     ageSeconds: 1e9, bytesIn: .max, bytesOut: .max)
+        for kind in RecordKind.allCases {
+            let largest: [IPCMessage]
+            switch kind {
+            case .hello: largest = [.hello(Hello(role: .relay, pid: .max))]
+            case .material:
+                largest = Material.chunks([UInt8](repeating: 1, count: 3 * IPCLimits.maxChunk), generation: .max,
+                                          kind: .secret, name: String(repeating: "/", count: 4096))
+            case .listenSocket:
+                largest = [.listenSocket(ListenSocket(generation: .max, interface: name, proto: .imap4s, address: address,
+                                                      port: .max))]
+            case .peerChannel: largest = [.peerChannel(PeerChannel(role: .relay, index: .max, pid: .max))]
+            case .commit: largest = [.commit(generation: .max)]
+            case .shutdown: largest = [.shutdown]
+            case .channelLost: largest = [.channelLost(PeerChannel(role: .relay, index: .max))]
+            case .authRequest:
+                largest = [.authRequest(AuthRequest(session: session, attempt: .max, proto: .imap4s, interface: name,
+                                                    clientAddress: address, clientPort: .max, username: username,
+                                                    password: password, certificateSubject: String(repeating: "s", count: 4096)))]
+            case .authReply:
+                largest = [.authReply(AuthReply(session: session, attempt: .max, decision: .allow(Grant(
+                    vpnUser: username, mailUser: username, mailPassword: password, mailHost: host, mailPort: .max,
+                    groupPolicy: name, idleTimeout: .max, maxSessionTime: .max, authenticateUpstream: true,
+                    classes: classes, token: token))))]
+            case .sessionEstablished:
+                largest = [.sessionEstablished(SessionEstablished(session: session, vpnUser: username, proto: .smtps, token: token))]
+            case .sessionEnded:
+                largest = [.sessionEnded(SessionEnded(session: session, bytesIn: .max, bytesOut: .max, reason: .internalError))]
+            case .grantReleased: largest = [.grantReleased(GrantReleased(session: session, reason: .sessionGone))]
+            case .sessionResync:
+                largest = [.sessionResync(SessionResync(claims: claims, clientAddress: address, authenticatedMilliseconds: .max,
+                                                        classes: classes, token: token))]
+            case .relayRequest:
+                largest = [.relayRequest(RelayRequest(
+                    session: session, proto: .smtps, vpnUser: username, mailHost: host, mailPort: .max, mailUser: username,
+                    mailPassword: password, clientTag: String(repeating: "t", count: FieldBounds.imapTag),
+                    clientAddress: address, clientPort: .max, clientName: String(repeating: "c", count: FieldBounds.ehloName),
+                    authenticateUpstream: true, forwardClientAddress: true, token: token))]
+            case .relayResult:
+                // A mail host's words have no bound of ours: when they do not fit, the relay sends the
+                // shortened result, whose reason is cut at 512 bytes even inside one long character.
+                let endless = "e" + String(repeating: "\u{0301}", count: 20_000)
+                largest = [.relayResult(RelayResult.shortened(RelayResult(
+                    session: session, success: false, temporary: true, reason: endless, mailHostReply: endless)))]
+            case .adminQuery: largest = [.adminQuery(AdminQuery(request: .max, kind: .kill(session)))]
+            case .adminReply:
+                largest = AdminReply.split(request: .max, found: true, sessions: Array(repeating: summary, count: 500))
+                    .map { .adminReply($0) }
+            case .tableQuery: largest = [.tableQuery(request: .max)]
+            case .tableReport:
+                var counts: [StateTable: UInt64] = [:]
+                for table in StateTable.allCases { counts[table] = .max }
+                largest = [.tableReport(TableReport(request: .max, tables: StateTableCounts(counts)))]
+            }
+            XCTAssertFalse(largest.isEmpty, kind.name)
+            for message in largest {
+                XCTAssertEqual(message.kind, kind)
+                assertFits(message)
+            }
+        }
+    }
 }

@@ -58,7 +58,9 @@ def test_abandoned_logins_leave_every_slot_free(start_postern, pki, e2e_dir):
         while (slots := login_slots(postern)) != 0:
             assert time.monotonic() < deadline, f"{slots} login slot(s) held by abandoned logins"
             time.sleep(0.2)
-        assert len(slow.requests) >= 5, slow.requests
+        # The timed-out login and its retry were asked; a login whose session ended before authd
+        # started on it is dropped without asking (work for an abandoned request ends).
+        assert len(slow.requests) >= 2, slow.requests
 
         slow.delay = 0
         held = []

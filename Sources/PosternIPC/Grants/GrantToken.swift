@@ -1,4 +1,5 @@
 import PosternConfig
+import PosternCrypto
 import PosternCore
 
 /// What a grant lets the listener do with a session (SPEC §1: grants come only from authd):
@@ -42,21 +43,21 @@ public struct GrantKey: Sendable {
     }
 
     public static func generate() -> GrantKey? {
-        HMACSHA256.randomKey(count: size).flatMap(GrantKey.init)
+        Crypto.randomBytes(size).flatMap(GrantKey.init)
     }
 }
 
 public enum GrantToken {
-    public static let size = HMACSHA256.size
+    public static let size = Crypto.Digest.sha256.size
 
     /// The token for `claims`; empty only if OpenSSL fails (then nothing verifies).
     public static func sign(_ claims: GrantClaims, key: GrantKey) -> [UInt8] {
-        HMACSHA256.digest(key: key.bytes, claims.signedBytes) ?? []
+        Crypto.hmac(.sha256, key: key.bytes, claims.signedBytes) ?? []
     }
 
     public static func verify(_ token: [UInt8], _ claims: GrantClaims, key: GrantKey?) -> Bool {
         guard let key, token.count == size else { return false }
-        return HMACSHA256.equal(token, sign(claims, key: key))
+        return Crypto.constantTimeEqual(token, sign(claims, key: key))
     }
 }
 

@@ -287,6 +287,15 @@ public struct RelayResult: Equatable, Sendable {
     }
 }
 
+extension RelayResult {
+    /// The outcome of `result` without the mail host's words and with 512 bytes of the reason:
+    /// what a relay sends when the whole result would not fit a record.
+    public static func shortened(_ result: RelayResult) -> RelayResult {
+        RelayResult(session: result.session, success: result.success, temporary: result.temporary,
+                    reason: String(decoding: result.reason.utf8.prefix(512), as: UTF8.self))
+    }
+}
+
 public struct AdminQuery: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
         case sessions

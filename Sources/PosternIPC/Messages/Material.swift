@@ -6,8 +6,10 @@ public enum Material {
     public static func chunks(_ bytes: [UInt8], generation: UInt32, kind: MaterialKind, name: String) -> [IPCMessage] {
         var messages: [IPCMessage] = []
         var offset = 0
+        // A long name (a secret file's path) leaves less room for bytes in each record.
+        let room = max(1024, min(IPCLimits.maxChunk, IPCLimits.maxRecord - 64 - name.utf8.count))
         repeat {
-            let end = min(offset + IPCLimits.maxChunk, bytes.count)
+            let end = min(offset + room, bytes.count)
             messages.append(.material(MaterialChunk(generation: generation, kind: kind, name: name,
                                                     last: end == bytes.count, bytes: Array(bytes[offset..<end]))))
             offset = end

@@ -1,7 +1,7 @@
 import CPostern
 import Foundation
 import PosternCore
-import PosternIPC
+import PosternCrypto
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -167,6 +167,6 @@ final class LocalUserStore: @unchecked Sendable {
         input.append(0)
         input += password.utf8
         defer { input.withUnsafeMutableBytes { if let base = $0.baseAddress { _ = memset(base, 0, $0.count) } } }
-        return HMACSHA256.digest(key: digestKey, input)
+        return Crypto.hmac(.sha256, key: digestKey, input)
     }
 }
