@@ -35,3 +35,17 @@ def test_a_relay_request_without_authds_token_is_refused_and_logged(start_poster
     assert not postern.find("relay-established"), "a relay logged in without authd's grant"
     assert_roles_survived(postern, before)
     assert not postern.find("peer-lost")
+
+
+def test_a_session_established_without_authds_token_is_not_counted(start_postern, pki):
+    """authd counts and accounts only sessions it granted: a session-established whose token is
+    not the grant's is refused and logged, and takes no login slot of its own."""
+    postern = start_postern(environment={"POSTERN_TEST_GRANT_TOKEN": "forged-established"})
+    before = role_pids(postern)
+    with ImapConnection(postern.port, pki.ca_cert) as conn:
+        assert conn.login("alice", MAIL_USERS["alice"]).ok
+        session = postern.session_of_client(conn.local_port)
+        refused = postern.wait_for("ipc-violation", role="authd", record="session-established")
+        assert refused["session"] == session and "grant token" in refused["error"], refused
+    assert_roles_survived(postern, before)
+    assert not postern.find("peer-lost"), "a refused record closed the channel"

@@ -48,7 +48,8 @@ public enum RoleConfinement {
 /// Hooks for the test suite, compiled into debug builds only and off unless
 /// POSTERN_TEST_HOOKS=1: SIGUSR2 makes the role attempt a forbidden system call;
 /// POSTERN_TEST_GRANT_TOKEN=forged|missing makes the listener spoil the grant token of every
-/// relay request, as a compromised listener would.
+/// relay request, and =forged-established that of every session-established, as a compromised
+/// listener would.
 public enum TestHooks {
     private static let tokenMode: String? = {
         #if DEBUG
@@ -63,10 +64,19 @@ public enum TestHooks {
     /// The token as the listener sends it to a relay: itself, unless a test spoils it.
     public static func grantToken(_ token: [UInt8]) -> [UInt8] {
         switch tokenMode {
-        case "forged": token.isEmpty ? [] : [token[0] ^ 1] + token.dropFirst()
+        case "forged": spoiled(token)
         case "missing": []
         default: token
         }
+    }
+
+    /// The token as the listener sends it to authd in session-established.
+    public static func establishedToken(_ token: [UInt8]) -> [UInt8] {
+        tokenMode == "forged-established" ? spoiled(token) : token
+    }
+
+    private static func spoiled(_ token: [UInt8]) -> [UInt8] {
+        token.isEmpty ? [] : [token[0] ^ 1] + token.dropFirst()
     }
 
     public static func installIfEnabled(role: Role, logger: EventLogger) {

@@ -1,6 +1,7 @@
 import PosternConfig
 import PosternCore
 import PosternIPC
+import PosternSandbox
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,7 +87,7 @@ final class AuthdLink: @unchecked Sendable {
             return self.channel
         }
         target?.send(.sessionEstablished(SessionEstablished(session: session, vpnUser: grant.vpnUser, proto: proto,
-                                                            token: grant.token)))
+                                                            token: TestHooks.establishedToken(grant.token))))
     }
 
     func ended(_ message: SessionEnded) {
