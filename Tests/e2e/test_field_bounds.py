@@ -56,6 +56,20 @@ def test_pop3_user_and_pass_lines_of_8_kib_are_refused_and_break_nothing(postern
     assert_channels_intact(postern, before)
 
 
+def test_a_login_whose_grant_would_be_oversize_is_refused_and_breaks_nothing(postern, pki):
+    """A 7.5 KiB username without a separator fits an auth-request, but names both the VPN and
+    the mail user: its grant would carry it twice, past the record limit (before the bounds, authd's
+    reply closed its channel to the listener). Refused in the protocol layer now."""
+    before = role_pids(postern)
+    user = b"u" * 7680
+    with ImapConnection(postern.port, pki.ca_cert) as conn:
+        conn.send(b"g LOGIN {%d+}\r\n" % len(user) + user + b" pw\r\n")
+        assert conn.line(10) == b"g NO [LIMIT] Username or password too long\r\n"
+        assert conn.login("bob", MAIL_USERS["bob"]).ok
+    every_protocol_logs_in(postern, pki)
+    assert_channels_intact(postern, before)
+
+
 def test_a_4_kib_imap_tag_and_a_2_kib_ehlo_name_are_refused(postern, pki):
     before = role_pids(postern)
     with ImapConnection(postern.port, pki.ca_cert) as conn:
