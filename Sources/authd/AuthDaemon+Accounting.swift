@@ -143,7 +143,7 @@ extension AuthDaemon {
         case .adminReset: RADIUSValues.terminateAdminReset
         case .mailHostClosed: RADIUSValues.terminateLostService
         case .shutdown: RADIUSValues.terminateNASReboot
-        case .evicted, .tlsFailed, .tlsError, .clientError, .tooManyFailures, .internalError: RADIUSValues.terminateLostCarrier
+        case .evicted, .preauthMaxTime, .tlsFailed, .tlsError, .clientError, .tooManyFailures, .internalError: RADIUSValues.terminateLostCarrier
         }
     }
 }

@@ -89,6 +89,8 @@ enum ProtocolKey: String, ConfigKey {
     case nameSeparator = "name-separator"
     case serverSeparator = "server-separator"
     case outstanding
+    case outstandingPerAddress = "outstanding-per-address"
+    case preauthMaxTime = "preauth-max-time"
     case forwardClientAddress = "forward-client-address"
     case advertise
 }

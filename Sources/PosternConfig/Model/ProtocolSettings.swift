@@ -27,6 +27,10 @@ public struct ProtocolSettings: Codable, Sendable, Equatable {
     public var serverSeparator: String
     /// Bound on unauthenticated plus authenticating sessions; 0: no limit.
     public var outstanding: Int
+    /// Of those, at most this many from one client address; 0: no limit.
+    public var outstandingPerAddress: Int
+    /// A session not authenticated by then is closed, whatever it sends.
+    public var preauthMaxTime: ConfigDuration
     public var forwardClientAddress: Bool
     /// SMTPS only: the extensions EHLO offers before the mail host is known.
     public var advertise: [String]
@@ -41,7 +45,9 @@ public struct ProtocolSettings: Codable, Sendable, Equatable {
                 defaultGroupPolicy: String? = nil, authorizationDNAttributes: DNUsernameSource = .default,
                 nameSeparator: String = ProtocolSettings.defaultNameSeparator,
                 serverSeparator: String = ProtocolSettings.defaultServerSeparator,
-                outstanding: Int = ProtocolSettings.defaultOutstanding, forwardClientAddress: Bool = false,
+                outstanding: Int = ProtocolSettings.defaultOutstanding,
+                outstandingPerAddress: Int = ProtocolSettings.defaultOutstandingPerAddress,
+                preauthMaxTime: ConfigDuration = ProtocolSettings.defaultPreauthMaxTime, forwardClientAddress: Bool = false,
                 advertise: [String] = ProtocolSettings.defaultAdvertise) {
         self.mailProtocol = mailProtocol
         self.enabledInterfaces = enabledInterfaces
@@ -60,6 +66,8 @@ public struct ProtocolSettings: Codable, Sendable, Equatable {
         self.nameSeparator = nameSeparator
         self.serverSeparator = serverSeparator
         self.outstanding = outstanding
+        self.outstandingPerAddress = outstandingPerAddress
+        self.preauthMaxTime = preauthMaxTime
         self.forwardClientAddress = forwardClientAddress
         self.advertise = advertise
     }
@@ -72,6 +80,8 @@ public struct ProtocolSettings: Codable, Sendable, Equatable {
     public static let defaultNameSeparator = ":"
     public static let defaultServerSeparator = "@"
     public static let defaultOutstanding = 20
+    public static let defaultOutstandingPerAddress = 5
+    public static let defaultPreauthMaxTime = ConfigDuration.seconds(60)
     /// The characters a separator may be: punctuation that cannot occur in a host name
     /// and needs no quoting in IMAP.
     public static let separatorCharacters: Set<Character> = [

@@ -77,6 +77,9 @@ enum ProtocolSection {
             serverSeparator: serverSeparator,
             outstanding: try reader.integer(.outstanding, in: 0...1_000_000, note: " (0 = no limit)")
                 ?? ProtocolSettings.defaultOutstanding,
+            outstandingPerAddress: try reader.integer(.outstandingPerAddress, in: 0...1_000_000, note: " (0 = no limit)")
+                ?? ProtocolSettings.defaultOutstandingPerAddress,
+            preauthMaxTime: try reader.duration(.preauthMaxTime, allowZero: false) ?? ProtocolSettings.defaultPreauthMaxTime,
             forwardClientAddress: try reader.bool(.forwardClientAddress) ?? false,
             advertise: try advertise(reader, mailProtocol))
     }

@@ -10,6 +10,8 @@ public enum SessionCloseReason: UInt8, Sendable, CaseIterable {
     case mailHostClosed
     case idleTimeout
     case preauthIdleTimeout
+    /// Not authenticated within `preauth-max-time`, whatever it sent.
+    case preauthMaxTime
     case maxSessionTime
     /// `posternctl kill`.
     case adminReset
@@ -32,6 +34,7 @@ public enum SessionCloseReason: UInt8, Sendable, CaseIterable {
         case .mailHostClosed: "mail-host-closed"
         case .idleTimeout: "idle-timeout"
         case .preauthIdleTimeout: "preauth-idle-timeout"
+        case .preauthMaxTime: "preauth-max-time"
         case .maxSessionTime: "max-session-time"
         case .adminReset: "admin-reset"
         case .evicted: "evicted"

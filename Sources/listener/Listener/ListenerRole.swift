@@ -185,10 +185,11 @@ final class ListenerRole: @unchecked Sendable {
             "interface": LogValue(info.interface), "protocol": LogValue(info.proto.rawValue),
             "local-port": .int(info.port),
         ])
-        for victim in services.registry.admit(handle, proto: info.proto, limit: settings.outstanding) {
+        for victim in services.registry.admit(handle, proto: info.proto, address: session.clientAddress,
+                                              limit: settings.outstanding, perAddress: settings.outstandingPerAddress) {
             services.logger.log(.outstandingEvicted, session: victim.id.description, [
                 "protocol": LogValue(info.proto.rawValue), "limit": .int(settings.outstanding),
-                "for-session": LogValue(id.description),
+                "per-address": .int(settings.outstandingPerAddress), "for-session": LogValue(id.description),
             ])
             victim.channel.pipeline.fireUserInboundEventTriggered(SessionControl.evict)
         }

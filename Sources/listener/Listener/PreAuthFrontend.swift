@@ -40,6 +40,8 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
     private var authdKnows = false
     private var loginTimer: Scheduled<Void>?
     private var sessionTimer: Scheduled<Void>?
+    /// `preauth-max-time`: the session must be authenticated by then, whatever it sends.
+    private var preauthDeadline: Scheduled<Void>?
     private var closeReason = SessionCloseReason.clientClosed
     private var glue: (client: GlueHandler, mailHost: GlueHandler)?
     private var relayIndex: UInt16?
@@ -60,6 +62,29 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         self.context = context
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         session.handle.summarize = { bound.value.summary() }
+        let deadline = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        preauthDeadline = context.eventLoop.scheduleTask(in: .milliseconds(session.settings.preauthMaxTime.milliseconds)) {
+            let (handler, context) = deadline.value
+            handler.preauthTimeExpired(context: context)
+        }
+    }
+
+    private func preauthTimeExpired(context: ChannelHandlerContext) {
+        preauthDeadline = nil
+        switch phase {
+        case .joining, .relaying, .closed: return
+        case .handshaking, .dialogue, .awaitingAuthd, .awaitingRelay: break
+        }
+        logger.log(.timeout, session: session.id.description, ["limit": "preauth-max-time"])
+        closeReason = .preauthMaxTime
+        if case .dialogue = phase { say(notice(.preauthMaxTime), context: context) }
+        context.close(promise: nil)
+    }
+
+    private func say(_ text: String, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
+        buffer.writeString(text)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     /// What `posternctl sessions` shows of this session; runs on the session's event loop.
@@ -101,11 +126,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         }
         if let control = event as? SessionControl, case .evict = control {
             closeReason = .evicted
-            if case .dialogue = phase {
-                var buffer = context.channel.allocator.buffer(capacity: 64)
-                buffer.writeBytes(Array(evictionNotice.utf8))
-                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-            }
+            if case .dialogue = phase { say(notice(.evicted), context: context) }
             context.close(promise: nil)
             return
         }
@@ -325,6 +346,8 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             return
         }
         phase = .relaying
+        preauthDeadline?.cancel()
+        preauthDeadline = nil
         do {
             let pipeline = context.pipeline.syncOperations
             try pipeline.addHandler(clientSide, position: .after(self))
@@ -420,6 +443,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         session.handle.summarize = nil
         loginTimer?.cancel()
         sessionTimer?.cancel()
+        preauthDeadline?.cancel()
         session.services.registry.remove(session.id, proto: session.proto)
         session.services.relays.sessionEnded(session.id)
         if closeReason == .clientClosed, Self.endsWithGoodbye(glue?.client.tail ?? []) {
@@ -449,11 +473,13 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         return text.hasSuffix("LOGOUT\r\n") || text.hasSuffix("QUIT\r\n") || text.hasSuffix("LOGOUT\n") || text.hasSuffix("QUIT\n")
     }
 
-    private var evictionNotice: String {
+    /// What the client reads before a pre-auth session is closed on postern's side.
+    private func notice(_ reason: SessionCloseReason) -> String {
+        let text = reason == .evicted ? "Too many unauthenticated connections" : "Login took too long"
         switch session.proto {
-        case .imap4s: "* BYE Too many unauthenticated connections, closing the oldest\r\n"
-        case .pop3s: "-ERR [SYS/TEMP] Too many unauthenticated connections\r\n"
-        case .smtps: "421 4.7.0 Too many unauthenticated connections\r\n"
+        case .imap4s: return "* BYE \(text)\r\n"
+        case .pop3s: return "-ERR [SYS/TEMP] \(text)\r\n"
+        case .smtps: return reason == .evicted ? "421 4.7.0 \(text)\r\n" : "421 4.4.2 \(text)\r\n"
         }
     }
 }

@@ -41,14 +41,16 @@ final class SessionRegistry: @unchecked Sendable {
     private var trackers: [MailProtocol: OutstandingTracker<SessionID>] = [:]
     private var handles: [SessionID: SessionHandle] = [:]
 
-    /// Registers a new unauthenticated session; returns the sessions evicted to make room.
-    func admit(_ handle: SessionHandle, proto: MailProtocol, limit: Int) -> [SessionHandle] {
+    /// Registers a new unauthenticated session from `address`; returns the sessions evicted to
+    /// make room.
+    func admit(_ handle: SessionHandle, proto: MailProtocol, address: String, limit: Int,
+               perAddress: Int) -> [SessionHandle] {
         lock.withLock {
-            var tracker = trackers[proto] ?? OutstandingTracker(limit: limit)
-            if tracker.limit != limit {
-                tracker = tracker.withLimit(limit)
+            var tracker = trackers[proto] ?? OutstandingTracker(limit: limit, perAddress: perAddress)
+            if tracker.limit != limit || tracker.perAddress != perAddress {
+                tracker = tracker.withLimits(limit, perAddress: perAddress)
             }
-            let evicted = tracker.admit(handle.id)
+            let evicted = tracker.admit(handle.id, address: address)
             trackers[proto] = tracker
             handles[handle.id] = handle
             return evicted.compactMap { handles[$0] }
