@@ -180,9 +180,11 @@ extension AuthDaemon {
             reply(.deny(.temporary))
             return
         }
-        guard table.grant(request.session, attempt: request.attempt, user: user, limit: policy.simultaneousLogins) else {
+        // Counted by the canonical name: `Alice` and ` alice` are one account to the AAA server.
+        let account = CanonicalUsername.of(user)
+        guard table.grant(request.session, attempt: request.attempt, user: account, limit: policy.simultaneousLogins) else {
             logger.log(.limitRefused, session: sessionID, ["limit": "simultaneous-logins", "policy": LogValue(name),
-                                                           "vpn-user": LogValue(user), "held": .int(table.logins(of: user)),
+                                                           "vpn-user": LogValue(user), "held": .int(table.logins(of: account)),
                                                            "allowed": .int(policy.simultaneousLogins)])
             reply(.deny(.refused))
             return

@@ -119,21 +119,21 @@ final class AuthDaemon: @unchecked Sendable {
                 guard let granted = grants[message.session], Crypto.constantTimeEqual(message.token, granted.token) else {
                     throw AuthSessionTable<SessionID>.Refusal.notPermitted("session-established without authd's grant token")
                 }
-                try table.establish(message.session, user: message.vpnUser)
+                try table.establish(message.session, user: CanonicalUsername.of(message.vpnUser))
                 grants[message.session] = nil
                 accountStart(message.session, proto: message.proto, grant: granted)
             case .sessionResync(let message):
                 guard GrantToken.verify(message.token, message.claims, key: grantKey) else {
                     throw AuthSessionTable<SessionID>.Refusal.notPermitted("session-resync without a valid grant token")
                 }
-                if try table.adopt(message.claims.session, user: message.claims.vpnUser) {
+                if try table.adopt(message.claims.session, user: CanonicalUsername.of(message.claims.vpnUser)) {
                     grants[message.claims.session] = nil
                     accountResynced(message)
                 }
             case .grantReleased(let message):
                 try table.releaseGrant(message.session)
                 if message.reason.isFailedLogin, let who = grants[message.session] {
-                    penalty.recordFailure(address: who.address, user: who.user, now: monotonicSeconds())
+                    penalty.recordFailure(address: who.address, user: CanonicalUsername.of(who.user), now: monotonicSeconds())
                 }
                 grants[message.session] = nil
             case .sessionEnded(let message):
@@ -190,7 +190,8 @@ final class AuthDaemon: @unchecked Sendable {
             "mail-host": LogValue(plan.mailHost.description), "server-group": LogValue(plan.serverGroupName),
             "client": LogValue(request.clientAddress),
         ])
-        let delay = penalty.delay(address: request.clientAddress, user: plan.credentials.vpnUser, now: monotonicSeconds())
+        let delay = penalty.schedule(address: request.clientAddress, user: CanonicalUsername.of(plan.credentials.vpnUser),
+                                     now: monotonicSeconds())
         if delay > 0 {
             logger.log(.authPenalty, session: sessionID, ["client": LogValue(request.clientAddress),
                                                            "vpn-user": LogValue(plan.credentials.vpnUser),
@@ -223,13 +224,13 @@ final class AuthDaemon: @unchecked Sendable {
             queue.async { [self] in
                 switch verdict {
                 case .accepted(let attributes, let server):
-                    penalty.recordSuccess(address: request.clientAddress, user: user)
+                    penalty.recordSuccess(address: request.clientAddress, user: CanonicalUsername.of(user), now: monotonicSeconds())
                     logger.log(.authResult, session: sessionID, ["result": "success", "method": "aaa", "vpn-user": LogValue(user),
                                                                  "server-group": LogValue(groupName), "server": LogValue(server)])
                     authorize(request, plan: plan, authenticated: attributes, configuration: configuration, reply: reply)
                 case .rejected(let reason, let server):
                     table.fail(request.session, attempt: request.attempt)
-                    penalty.recordFailure(address: request.clientAddress, user: user, now: monotonicSeconds())
+                    penalty.recordFailure(address: request.clientAddress, user: CanonicalUsername.of(user), now: monotonicSeconds())
                     logger.log(.authResult, session: sessionID, ["result": "failure", "method": "aaa", "vpn-user": LogValue(user),
                                                                  "server-group": LogValue(groupName), "server": LogValue(server),
                                                                  "reason": LogValue(reason)])

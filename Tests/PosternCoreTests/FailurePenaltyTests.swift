@@ -29,13 +29,38 @@ final class FailurePenaltyTests: XCTestCase {
         for _ in 0..<40 { penalty.recordFailure(address: "a", user: "u", now: 0) }
         XCTAssertEqual(penalty.delay(address: "a", user: "u", now: 1), 15)
         XCTAssertEqual(penalty.delay(address: "a", user: "u", now: 61), 0)
+        penalty.forgetExpired(now: 61)
+        XCTAssertEqual(penalty.recordCount, 0)
     }
 
     func testSuccessClearsTheRecord() {
         var penalty = FailurePenalty()
         for _ in 0..<5 { penalty.recordFailure(address: "a", user: "u", now: 0) }
-        penalty.recordSuccess(address: "a", user: "u")
+        penalty.recordSuccess(address: "a", user: "u", now: 0)
         XCTAssertEqual(penalty.delay(address: "a", user: "u", now: 0), 0)
+    }
+
+    func testSuccessClearsOnlyThatUsersFailuresFromThatAddress() {
+        var penalty = FailurePenalty()
+        // An address guesses at victim's password, then logs in to its own account.
+        for _ in 0..<4 { penalty.recordFailure(address: "a", user: "victim", now: 0) }
+        penalty.recordFailure(address: "a", user: "own", now: 0)
+        penalty.recordSuccess(address: "a", user: "own", now: 0)
+        XCTAssertEqual(penalty.delay(address: "a", user: "victim", now: 0), 2, "the guessing still counts")
+        XCTAssertEqual(penalty.delay(address: "a", user: "another", now: 0), 2, "the address is still slowed")
+        XCTAssertEqual(penalty.delay(address: "b", user: "own", now: 0), 0)
+    }
+
+    func testParallelRequestsTakeSlotsOneAfterAnother() {
+        var penalty = FailurePenalty()
+        for _ in 0..<2 { penalty.recordFailure(address: "a", user: "u", now: 0) }
+        // Four connections ask at once: each waits for the one before it, 0.5 s apart.
+        let waits = (0..<4).map { _ in penalty.schedule(address: "a", user: "u", now: 10) }
+        XCTAssertEqual(waits, [0.5, 1.0, 1.5, 2.0])
+        // Another user from another address is not held up by them.
+        XCTAssertEqual(penalty.schedule(address: "b", user: "v", now: 10), 0)
+        // The same user from elsewhere queues behind them too.
+        XCTAssertEqual(penalty.schedule(address: "c", user: "u", now: 10), 2.5)
     }
 
     func testMemoryStaysBounded() {

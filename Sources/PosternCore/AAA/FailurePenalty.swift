@@ -1,7 +1,10 @@
-/// A growing delay after failed logins, per client address and per user, in the spirit of
-/// Dovecot's auth penalty: password guessing gets slow, while other users from other addresses
-/// are not held up. The delay applies before a request is checked, so its answer is late
-/// whether the guess was right or wrong.
+/// A growing delay after failed logins, per client address and per user (by canonical name), in
+/// the spirit of Dovecot's auth penalty: password guessing gets slow, while other users from
+/// other addresses are not held up. The delay applies before a request is checked, so its answer
+/// is late whether the guess was right or wrong. It is a rate, not only a delay (SPEC §4): each
+/// check takes the next free slot of its address and of its user, the slots spaced by the delay,
+/// so parallel connections guess no faster than one. A correct password clears what that user
+/// failed from that address, not the address's other users' failures.
 public struct FailurePenalty: Sendable {
     /// Failures older than this are forgotten.
     public let window: Double
@@ -15,6 +18,8 @@ public struct FailurePenalty: Sendable {
     private struct Record: Sendable {
         var failures: Int
         var last: Double
+        /// When the next check of this address or user may start.
+        var nextSlot: Double = 0
     }
 
     /// Keyed by a hash of the address or user (Swift's Hasher, seeded afresh in every process,
@@ -23,10 +28,19 @@ public struct FailurePenalty: Sendable {
     /// remembered for the window and then given back (the soak: 5,400 of each at once).
     private var addresses: [UInt64: Record] = [:]
     private var users: [UInt64: Record] = [:]
+    /// Failures of one user from one address: what that user's success clears.
+    private var pairs: [UInt64: Record] = [:]
 
     private static func key(_ name: String) -> UInt64 {
         var hasher = Hasher()
         hasher.combine(name)
+        return UInt64(bitPattern: Int64(hasher.finalize()))
+    }
+
+    private static func key(_ address: String, _ user: String) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(address)
+        hasher.combine(user)
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
@@ -37,11 +51,24 @@ public struct FailurePenalty: Sendable {
         self.capacity = capacity
     }
 
-    /// Seconds to wait before checking a request from `address` for `user`.
-    public func delay(address: String, user: String, now: Double) -> Double {
-        let failures = max(count(addresses[Self.key(address)], now), count(users[Self.key(user)], now))
+    /// Seconds to wait before checking a request from `address` for `user` (canonical), and the
+    /// slot it takes: the next request of the same address or user waits its turn after it.
+    public mutating func schedule(address: String, user: String, now: Double) -> Double {
+        let addressKey = Self.key(address), userKey = Self.key(user)
+        let failures = max(count(addresses[addressKey], now), count(users[userKey], now))
         guard failures >= 2 else { return 0 }
-        return min(maximum, base * Double(1 << min(failures - 2, 20)))
+        let spacing = min(maximum, base * Double(1 << min(failures - 2, 20)))
+        let start = max(now + spacing, addresses[addressKey]?.nextSlot ?? 0, users[userKey]?.nextSlot ?? 0)
+        // Both records exist and are inside the window (failures >= 2 came from one of them).
+        addresses[addressKey]?.nextSlot = start + spacing
+        users[userKey]?.nextSlot = start + spacing
+        return start - now
+    }
+
+    /// The wait `schedule` would give, without taking a slot.
+    public func delay(address: String, user: String, now: Double) -> Double {
+        var copy = self
+        return copy.schedule(address: address, user: user, now: now)
     }
 
     public mutating func recordFailure(address: String, user: String, now: Double) {
@@ -54,10 +81,14 @@ public struct FailurePenalty: Sendable {
         users = [:]
         bump(&table, Self.key(user), now)
         users = table
+        table = pairs
+        pairs = [:]
+        bump(&table, Self.key(address, user), now)
+        pairs = table
     }
 
     /// Records kept, inside the window or not.
-    public var recordCount: Int { addresses.count + users.count }
+    public var recordCount: Int { addresses.count + users.count + pairs.count }
 
     /// Records still inside the window (the ones that can delay a login).
     public func liveRecords(now: Double) -> (addresses: Int, users: Int) {
@@ -66,14 +97,30 @@ public struct FailurePenalty: Sendable {
 
     /// Drops the records whose window has passed; they delay nothing and would only take memory.
     public mutating func forgetExpired(now: Double) {
-        addresses = addresses.filter { now - $0.value.last < window }
-        users = users.filter { now - $0.value.last < window }
+        addresses = addresses.filter { now - $0.value.last < window || $0.value.nextSlot > now }
+        users = users.filter { now - $0.value.last < window || $0.value.nextSlot > now }
+        pairs = pairs.filter { now - $0.value.last < window }
     }
 
-    /// A correct password clears the address's and the user's record.
-    public mutating func recordSuccess(address: String, user: String) {
-        addresses[Self.key(address)] = nil
-        users[Self.key(user)] = nil
+    /// A correct password clears what this user failed from this address: from the address's
+    /// count and the user's. The address's failures for other users stay (one known password
+    /// must not wash a guessing address clean).
+    public mutating func recordSuccess(address: String, user: String, now: Double) {
+        let cleared = count(pairs.removeValue(forKey: Self.key(address, user)), now)
+        guard cleared > 0 else { return }
+        Self.reduce(&addresses, Self.key(address), by: cleared)
+        Self.reduce(&users, Self.key(user), by: cleared)
+    }
+
+    private static func reduce(_ table: inout [UInt64: Record], _ key: UInt64, by cleared: Int) {
+        guard var record = table[key] else { return }
+        record.failures -= cleared
+        if record.failures <= 0 {
+            table[key] = nil
+        } else {
+            record.nextSlot = 0
+            table[key] = record
+        }
     }
 
     private func count(_ record: Record?, _ now: Double) -> Int {
@@ -83,7 +130,7 @@ public struct FailurePenalty: Sendable {
 
     private func bump(_ table: inout [UInt64: Record], _ key: UInt64, _ now: Double) {
         let previous = count(table[key], now)
-        table[key] = Record(failures: previous + 1, last: now)
+        table[key] = Record(failures: previous + 1, last: now, nextSlot: table[key]?.nextSlot ?? 0)
         if table.count > capacity {
             table = table.filter { now - $0.value.last < window }
             while table.count > capacity, let stalest = table.min(by: { $0.value.last < $1.value.last }) {
