@@ -190,6 +190,12 @@ final class AuthDaemon: @unchecked Sendable {
             "mail-host": LogValue(plan.mailHost.description), "server-group": LogValue(plan.serverGroupName),
             "client": LogValue(request.clientAddress),
         ])
+        if let refusal = plan.refusal {
+            table.fail(request.session, attempt: request.attempt)
+            logger.log(.authResult, session: sessionID, ["result": "failure", "reason": LogValue(refusal)])
+            reply(.deny(.refused))
+            return
+        }
         let delay = penalty.schedule(address: request.clientAddress, user: CanonicalUsername.of(plan.credentials.vpnUser),
                                      now: monotonicSeconds())
         if delay > 0 {

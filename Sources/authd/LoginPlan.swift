@@ -9,12 +9,27 @@ struct LoginPlan {
     let mailHost: MailHost
     let usesAAA: Bool
     let serverGroupName: String?
+    /// Why the login is refused before anything is asked, if it is.
+    let refusal: String?
 
     init(request: AuthRequest, settings: ProtocolSettings) {
         let splitter = CredentialSplitter(nameSeparator: Character(settings.nameSeparator), serverSeparator: Character(settings.serverSeparator))
         let allowed = settings.allowedServers
-        credentials = splitter.split(username: request.username, password: request.password,
-                                     isAllowedServer: { name in allowed.contains { $0.matches(name: name) } })
+        var split = splitter.split(username: request.username, password: request.password,
+                                   isAllowedServer: { name in allowed.contains { $0.matches(name: name) } })
+        // `["mailhost"]` alone (SPEC §3): no VPN identity. The mail user the mail host accepts is
+        // the identity for policy, limits, logs and accounting, and the whole password is the mail
+        // password; a VPN part would be a name nobody checked, so it is refused.
+        let mailhostOnly = settings.authentication == [.mailhost]
+        if mailhostOnly {
+            split.vpnUser = split.mailUser
+            split.vpnPassword = ""
+            split.mailPassword = request.password
+        }
+        credentials = split
+        refusal = mailhostOnly && request.username.contains(Character(settings.nameSeparator))
+            ? "a VPN user in the username, but authentication is [\"mailhost\"] alone: the mail user is the identity"
+            : nil
         if let named = credentials.server, let host = allowed.first(where: { $0.matches(name: named) }) {
             mailHost = host
         } else {
