@@ -314,7 +314,6 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
     private func join(localEnd: Int32, grant: Grant, context: ChannelHandlerContext) {
         let (clientSide, mailSide) = GlueHandler.matchedPair()
         glue = (clientSide, mailSide)
-        let leftover = dialogue.takeLeftover()
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let adopted = ClientBootstrap(group: context.eventLoop)
             .channelOption(.autoRead, value: true)
@@ -330,7 +329,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             let (handler, context) = bound.value
             switch result {
             case .success(let mailChannel):
-                handler.joined(mailChannel, clientSide: clientSide, leftover: leftover, grant: grant, context: context)
+                handler.joined(mailChannel, clientSide: clientSide, grant: grant, context: context)
             case .failure(let error):
                 handler.logger.log(.relayFailed, session: handler.session.id.description, ["reason": LogValue("adopting the socketpair: \(error)")])
                 handler.closeReason = .internalError
@@ -339,12 +338,14 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         }
     }
 
-    private func joined(_ mailChannel: Channel, clientSide: GlueHandler, leftover: [UInt8], grant: Grant,
-                        context: ChannelHandlerContext) {
+    private func joined(_ mailChannel: Channel, clientSide: GlueHandler, grant: Grant, context: ChannelHandlerContext) {
         guard case .joining = phase, context.channel.isActive else {
             mailChannel.close(promise: nil)
             return
         }
+        // What the client pipelined after its login, up to this moment (the dialogue held it
+        // while the socketpair was adopted); from here on its bytes flow through the glue.
+        let leftover = dialogue.takeLeftover()
         phase = .relaying
         preauthDeadline?.cancel()
         preauthDeadline = nil

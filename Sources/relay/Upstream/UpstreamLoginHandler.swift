@@ -16,6 +16,9 @@ final class UpstreamLoginHandler<Dialogue: UpstreamLoginDialogue>: ChannelInboun
     private var dialogue: Dialogue
     private let startTLS: () throws -> ChannelHandler
     private var finished: ((Outcome, [UInt8]) -> Void)?
+    /// What the mail host sent after the login was reported (a TLS read can carry more records
+    /// than the reply): it belongs to the joined stream, which takes it with `takeTrailing`.
+    private var trailing: [UInt8] = []
 
     /// `finished` gets the outcome and whatever the mail host sent after its reply.
     init(dialogue: Dialogue, startTLS: @escaping () throws -> ChannelHandler, finished: @escaping (Outcome, [UInt8]) -> Void) {
@@ -26,8 +29,19 @@ final class UpstreamLoginHandler<Dialogue: UpstreamLoginDialogue>: ChannelInboun
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        guard finished != nil else {
+            trailing += buffer.readableBytesView
+            return
+        }
         let actions = buffer.withUnsafeReadableBytes { dialogue.receive($0) }
         perform(actions, context: context)
+    }
+
+    /// The bytes that arrived after the outcome; called where the handler is removed, in the
+    /// same turn of the event loop, so that none arrives in between.
+    func takeTrailing() -> [UInt8] {
+        defer { trailing = [] }
+        return trailing
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

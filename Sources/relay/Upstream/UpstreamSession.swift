@@ -167,9 +167,17 @@ final class UpstreamSession: @unchecked Sendable {
             .flatMap { downstream -> EventLoopFuture<Channel> in
                 var buffer = downstream.allocator.buffer(capacity: prefix.count)
                 buffer.writeBytes(prefix)
-                return downstream.writeAndFlush(buffer).flatMap {
-                    upstream.pipeline.handler(type: Login.self).flatMap { upstream.pipeline.removeHandler($0) }
-                }.flatMapThrowing {
+                return downstream.writeAndFlush(buffer).flatMapThrowing {
+                    // In one turn of the loop: what the login handler kept since its reply goes
+                    // first, then the joined stream takes over; no byte arrives in between.
+                    let login = try upstream.pipeline.syncOperations.handler(type: Login.self)
+                    let trailing = login.takeTrailing()
+                    upstream.pipeline.syncOperations.removeHandler(login, promise: nil)
+                    if !trailing.isEmpty {
+                        var late = downstream.allocator.buffer(capacity: trailing.count)
+                        late.writeBytes(trailing)
+                        downstream.writeAndFlush(late, promise: nil)
+                    }
                     try upstream.pipeline.syncOperations.addHandler(mailSide)
                     // The login handler stopped reading at its reply; the joined stream reads again.
                     try upstream.syncOptions?.setOption(.autoRead, value: true)
