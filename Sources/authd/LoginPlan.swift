@@ -9,6 +9,9 @@ struct LoginPlan {
     let mailHost: MailHost
     let usesAAA: Bool
     let serverGroupName: String?
+    /// Why the VPN user cannot be checked by an AAA group at all, known before any server is
+    /// asked: an empty VPN part (`:bob`) would go to the server as an empty User-Name.
+    let vpnUserRefusal: String?
 
     init(request: AuthRequest, settings: ProtocolSettings) {
         let splitter = CredentialSplitter(nameSeparator: Character(settings.nameSeparator), serverSeparator: Character(settings.serverSeparator))
@@ -22,5 +25,7 @@ struct LoginPlan {
         }
         usesAAA = settings.authentication.contains(.aaa)
         serverGroupName = settings.authenticationServerGroup
+        vpnUserRefusal = credentials.vpnUser.isEmpty
+            ? "empty VPN user (nothing before name-separator \"\(settings.nameSeparator)\")" : nil
     }
 }
