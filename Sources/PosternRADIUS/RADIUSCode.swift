@@ -9,6 +9,9 @@ public struct RADIUSCode: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let accountingRequest = RADIUSCode(rawValue: 4)
     public static let accountingResponse = RADIUSCode(rawValue: 5)
     public static let accessChallenge = RADIUSCode(rawValue: 11)
+    /// RFC 5997: "are you alive?", answered with Access-Accept (auth port) or
+    /// Accounting-Response (accounting port).
+    public static let statusServer = RADIUSCode(rawValue: 12)
 
     public var description: String {
         switch self {
@@ -18,6 +21,7 @@ public struct RADIUSCode: RawRepresentable, Hashable, Sendable, CustomStringConv
         case .accountingRequest: "Accounting-Request"
         case .accountingResponse: "Accounting-Response"
         case .accessChallenge: "Access-Challenge"
+        case .statusServer: "Status-Server"
         default: "code \(rawValue)"
         }
     }
@@ -27,6 +31,7 @@ public struct RADIUSCode: RawRepresentable, Hashable, Sendable, CustomStringConv
         switch self {
         case .accessRequest: [.accessAccept, .accessReject, .accessChallenge]
         case .accountingRequest: [.accountingResponse]
+        case .statusServer: [.accessAccept, .accountingResponse]
         default: []
         }
     }

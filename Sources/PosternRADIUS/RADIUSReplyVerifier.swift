@@ -1,8 +1,12 @@
 /// Checks a reply against the request it answers: code, identifier, Response Authenticator
-/// (RFC 2865 §3) and Message-Authenticator (RFC 3579), required on every Access reply.
+/// (RFC 2865 §3) and Message-Authenticator (RFC 3579), required on every Access reply unless
+/// `requireMessageAuthenticator` is false (the group's `require-message-authenticator`). The
+/// Response Authenticator is checked first, so `.missingMessageAuthenticator` means the reply is
+/// authentic by it and merely unsigned: its server did answer. A Message-Authenticator that is
+/// present is always checked.
 public enum RADIUSReplyVerifier {
-    public static func verify(reply datagram: [UInt8], to request: RADIUSRequest,
-                              secret: [UInt8]) throws(RADIUSError) -> RADIUSPacket {
+    public static func verify(reply datagram: [UInt8], to request: RADIUSRequest, secret: [UInt8],
+                              requireMessageAuthenticator: Bool = true) throws(RADIUSError) -> RADIUSPacket {
         guard !secret.isEmpty else { throw .emptySecret }
         let reply = try RADIUSPacket(decoding: datagram)
         guard request.code.acceptableReplies.contains(reply.code) else {
@@ -17,7 +21,8 @@ public enum RADIUSReplyVerifier {
 
         let macs = reply.values(of: .messageAuthenticator)
         if macs.isEmpty {
-            if request.code == .accessRequest { throw .missingMessageAuthenticator }
+            let accessReply = request.code == .accessRequest || reply.code == .accessAccept
+            if requireMessageAuthenticator && accessReply { throw .missingMessageAuthenticator }
             return reply
         }
         guard macs.count == 1, macs[0].count == 16 else { throw .badMessageAuthenticator }

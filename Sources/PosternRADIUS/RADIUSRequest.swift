@@ -37,6 +37,28 @@ public enum RADIUSRequestBuilder {
                              datagram: try packet.encoded())
     }
 
+    /// A Status-Server (RFC 5997 §3): a random Request Authenticator, Message-Authenticator
+    /// first (the RFC requires it) and `attributes`. Asks whether a server is alive without
+    /// asking about any user.
+    public static func statusServer(identifier: UInt8, attributes: [RADIUSAttribute], secret: [UInt8],
+                                    requestAuthenticator: [UInt8]? = nil) throws(RADIUSError) -> RADIUSRequest {
+        guard !secret.isEmpty else { throw .emptySecret }
+        let authenticator: [UInt8]
+        if let requestAuthenticator {
+            authenticator = requestAuthenticator
+        } else {
+            authenticator = try RADIUSCrypto.randomBytes(RADIUSPacket.authenticatorLength)
+        }
+        guard authenticator.count == RADIUSPacket.authenticatorLength else { throw .invalidAuthenticator }
+        var packet = RADIUSPacket(code: .statusServer, identifier: identifier, authenticator: authenticator,
+                                  attributes: [.octets(.messageAuthenticator, Array(repeating: 0, count: 16))]
+                                      + attributes.filter { $0.type != .messageAuthenticator })
+        let mac = try MessageAuthenticator.compute(for: packet, authenticator: authenticator, secret: secret)
+        packet.attributes[0] = .octets(.messageAuthenticator, mac)
+        return RADIUSRequest(code: .statusServer, identifier: identifier, authenticator: authenticator,
+                             datagram: try packet.encoded())
+    }
+
     /// An Accounting-Request (RFC 2866 §3): Request Authenticator = MD5(packet with a zero
     /// authenticator + secret). Any Message-Authenticator in `attributes` is dropped: the
     /// authenticator already covers the whole packet with the secret.

@@ -1,8 +1,9 @@
 import PosternCore
 
 /// One request's way through a server group (SPEC §3): send to the first live server, resend
-/// after each `timeout` up to `retries` times, then mark that server dead and go to the next
-/// live one; a reply ends it; with no server left it fails as temporary. Each server is asked
+/// after each `timeout` up to `retries` times, then count the request as unanswered against that
+/// server (dead after `unansweredBeforeDead` in a row) and go to the next live one; a reply ends
+/// it; with no server left it fails as temporary. Each server is asked
 /// at most once per transaction. The group is passed in because transactions running at the
 /// same time share what they learn about its servers.
 ///
@@ -61,7 +62,7 @@ public struct RADIUSTransaction: Sendable {
             state = .waiting(again)
             return Step(action: .send(again), events: [])
         }
-        let events = group.markDead(attempt.server, now: now)
+        let events = group.markUnanswered(attempt.server, now: now)
         tried.insert(attempt.server.index)
         guard let next = group.plan(now: now, excluding: tried) else { return finish(.noServerAnswered, events: events) }
         state = .waiting(next)

@@ -219,6 +219,17 @@ final class AuthDaemon: @unchecked Sendable {
             authorize(request, plan: plan, authenticated: .none, configuration: configuration, reply: reply)
             return
         }
+        if let refusal = plan.vpnUserRefusal {
+            // Refused here, so that no server of the group ever sees the request.
+            table.fail(request.session, attempt: request.attempt)
+            penalty.recordFailure(address: request.clientAddress, user: CanonicalUsername.of(plan.credentials.vpnUser),
+                                  now: monotonicSeconds())
+            logger.log(.authResult, session: sessionID, ["result": "failure", "method": "aaa",
+                                                         "server-group": LogValue(plan.serverGroupName),
+                                                         "reason": LogValue(refusal)])
+            reply(.deny(.refused))
+            return
+        }
         guard let groupName = plan.serverGroupName, let group = configuration.serverGroups[groupName] else {
             table.fail(request.session, attempt: request.attempt)
             logger.log(.authResult, session: sessionID, ["result": "temporary-failure", "reason": "no authentication-server-group"])

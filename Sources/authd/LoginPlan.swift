@@ -11,6 +11,9 @@ struct LoginPlan {
     let serverGroupName: String?
     /// Why the login is refused before anything is asked, if it is.
     let refusal: String?
+    /// Why the VPN user cannot be checked by an AAA group at all, known before any server is
+    /// asked: an empty VPN part (`:bob`) would go to the server as an empty User-Name.
+    let vpnUserRefusal: String?
 
     init(request: AuthRequest, settings: ProtocolSettings) {
         let splitter = CredentialSplitter(nameSeparator: Character(settings.nameSeparator), serverSeparator: Character(settings.serverSeparator))
@@ -37,5 +40,7 @@ struct LoginPlan {
         }
         usesAAA = settings.authentication.contains(.aaa)
         serverGroupName = settings.authenticationServerGroup
+        vpnUserRefusal = credentials.vpnUser.isEmpty
+            ? "empty VPN user (nothing before name-separator \"\(settings.nameSeparator)\")" : nil
     }
 }

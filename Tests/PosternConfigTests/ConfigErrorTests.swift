@@ -104,6 +104,34 @@ final class ConfigErrorTests: XCTestCase {
         assertError(text, kind: .unknownKey, keyPath: "aaa-server-group.CORP.users-file", lineOf: "users-file")
     }
 
+    func testRequireMessageAuthenticatorIsOnByDefaultAndMayBeTurnedOffForRadius() throws {
+        let plain = try ConfigLoader.parse(Fixtures.minimal, path: Fixtures.path)
+        XCTAssertEqual(plain.serverGroups["CORP"]?.requireMessageAuthenticator, true)
+        let text = minimal(replacing: "protocol = \"radius\"",
+                           with: "protocol = \"radius\"\nrequire-message-authenticator = false")
+        let config = try ConfigLoader.parse(text, path: Fixtures.path)
+        XCTAssertEqual(config.serverGroups["CORP"]?.requireMessageAuthenticator, false)
+        let wrongType = minimal(replacing: "protocol = \"radius\"",
+                                with: "protocol = \"radius\"\nrequire-message-authenticator = \"no\"")
+        assertError(wrongType, kind: .invalidValue, keyPath: "aaa-server-group.CORP.require-message-authenticator",
+                    lineOf: "require-message-authenticator")
+    }
+
+    func testRequireMessageAuthenticatorIsRefusedOutsideARadiusGroup() {
+        let text = minimal(replacing: "[group-policy.Default]", with: """
+            [aaa-server-group.DIR]
+            protocol = "ldap"
+            require-message-authenticator = false
+            [[aaa-server-group.DIR.server]]
+            url = "ldap://ldap.example.org"
+            base-dn = "dc=example,dc=org"
+
+            [group-policy.Default]
+            """)
+        assertError(text, kind: .unknownKey, keyPath: "aaa-server-group.DIR.require-message-authenticator",
+                    lineOf: "require-message-authenticator")
+    }
+
     func testPortalTakesNoKeysYet() {
         assertError(Fixtures.minimal + "\n[portal]\nport = 443\n", kind: .unknownKey, keyPath: "portal.port",
                     lineOf: "port = 443", message: "unknown key; [portal] takes no keys in this version")

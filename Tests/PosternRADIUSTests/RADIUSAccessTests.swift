@@ -102,6 +102,45 @@ final class RADIUSAccessTests: XCTestCase {
         }
     }
 
+    func testAnUnsignedReplyIsTakenOnlyWhenTheGroupDoesNotRequireMessageAuthenticator() throws {
+        let sent = try request()
+        let unsigned = try TestSupport.serverReply(code: 2, identifier: 0x2a, requestAuthenticator: sent.authenticator,
+                                                   attributes: [(25, Array("OU=x;".utf8))], messageAuth: .missing)
+        let packet = try RADIUSReplyVerifier.verify(reply: unsigned, to: sent, secret: secret,
+                                                    requireMessageAuthenticator: false)
+        XCTAssertEqual(packet.code, .accessAccept)
+        // The Response Authenticator still decides, and a Message-Authenticator present is still checked.
+        XCTAssertThrowsError(try RADIUSReplyVerifier.verify(reply: unsigned, to: sent, secret: Array("other".utf8),
+                                                            requireMessageAuthenticator: false)) {
+            XCTAssertEqual($0 as? RADIUSError, .badResponseAuthenticator)
+        }
+        let badlySigned = try TestSupport.serverReply(code: 2, identifier: 0x2a, requestAuthenticator: sent.authenticator,
+                                                      attributes: [], messageAuth: .wrongKey)
+        XCTAssertThrowsError(try RADIUSReplyVerifier.verify(reply: badlySigned, to: sent, secret: secret,
+                                                            requireMessageAuthenticator: false)) {
+            XCTAssertEqual($0 as? RADIUSError, .badMessageAuthenticator)
+        }
+    }
+
+    func testStatusServerCarriesMessageAuthenticatorAndTakesAnAcceptOrAccountingResponse() throws {
+        let sent = try RADIUSRequestBuilder.statusServer(identifier: 7, attributes: [.string(.nasIdentifier, "postern")],
+                                                         secret: secret, requestAuthenticator: requestAuthenticator)
+        let packet = try RADIUSPacket(decoding: sent.datagram)
+        XCTAssertEqual(packet.code.rawValue, 12)
+        XCTAssertEqual(packet.attributes.map(\.type), [.messageAuthenticator, .nasIdentifier])
+        var zeroed = sent.datagram
+        zeroed.replaceSubrange(22..<38, with: [UInt8](repeating: 0, count: 16))
+        XCTAssertEqual(Array(sent.datagram[22..<38]), try RADIUSCrypto.hmacMD5(key: secret, zeroed))
+        for code: UInt8 in [2, 5] {
+            let reply = try TestSupport.serverReply(code: code, identifier: 7, requestAuthenticator: requestAuthenticator,
+                                                    attributes: [])
+            XCTAssertEqual(try RADIUSReplyVerifier.verify(reply: reply, to: sent, secret: secret).code.rawValue, code)
+        }
+        let reject = try TestSupport.serverReply(code: 3, identifier: 7, requestAuthenticator: requestAuthenticator,
+                                                 attributes: [])
+        assertRefused(reject, to: sent, .unexpectedReply(.accessReject, request: .statusServer))
+    }
+
     func testRefusesWrongResponseAuthenticator() throws {
         let sent = try request()
         let reply = try TestSupport.serverReply(code: 2, identifier: 0x2a, requestAuthenticator: sent.authenticator,

@@ -84,6 +84,27 @@ final class RADIUSTransactionTests: XCTestCase {
         XCTAssertEqual(group.deadUntil(a), .seconds(175))
     }
 
+    func testWithTheDefaultThresholdASilentServerIsAskedByThreeLoginsBeforeItIsSkipped() {
+        group = ServerGroupState(name: "CORP-RADIUS", serverNames: ["a:1812", "b:1812"], timeout: .seconds(5),
+                                 retries: 1, deadTime: .seconds(60))
+        var events: [ServerGroupEvent] = []
+        var now = Duration.zero
+        for login in 1...3 {
+            var transaction = RADIUSTransaction()
+            XCTAssertEqual(transaction.start(now: now, group: &group).action, send(a, 1, deadline: now + .seconds(5)),
+                           "login \(login) asks a first")
+            let steps = exhaust(&transaction, from: now)
+            events += steps.flatMap(\.events)
+            XCTAssertEqual(steps.last?.action, send(b, 1, deadline: now + .seconds(15)), "login \(login) passes on to b")
+            XCTAssertEqual(transaction.reply(from: b, group: &group).action, .done(b))
+            XCTAssertEqual(events.count, login == 3 ? 1 : 0, "login \(login)")
+            now += .seconds(15)
+        }
+        XCTAssertEqual(events, [.serverDead(group: "CORP-RADIUS", server: a, deadTime: .seconds(60))])
+        var fourth = RADIUSTransaction()
+        XCTAssertEqual(fourth.start(now: now, group: &group).action, send(b, 1, deadline: now + .seconds(5)))
+    }
+
     func testEveryServerSilentFailsAsTemporaryAndTheNextLoginAsksNoOne() {
         var transaction = RADIUSTransaction()
         _ = transaction.start(now: .zero, group: &group)

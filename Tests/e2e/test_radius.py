@@ -46,6 +46,8 @@ def test_class_selects_the_policy_and_a_wrong_password_is_refused(start_postern,
 
 
 def test_a_silent_first_server_is_passed_over_and_then_skipped(start_postern, radius, pki, e2e_dir):
+    """Dead only after 3 unanswered requests in a row (each with its retry); then skipped, and
+    probed with Status-Server instead of being asked about logins."""
     secret = write_secret(e2e_dir / "radius-secret-2", radius.secret)
     with SilentUdpPort() as silent:
         postern = start_postern(overrides={
@@ -53,17 +55,25 @@ def test_a_silent_first_server_is_passed_over_and_then_skipped(start_postern, ra
                                                      (radius.ports.auth, radius.ports.acct))},
             "imap4s": {"authentication-server-group": "RAD"},
         })
-        with ImapConnection(postern.port, pki.ca_cert) as conn:
-            assert conn.login("alice", MAIL_USERS["alice"]).ok
+        for login in range(3):
+            with ImapConnection(postern.port, pki.ca_cert) as conn:
+                assert conn.login("alice", MAIL_USERS["alice"]).ok
+            assert silent.codes.count(1) == 2 * (login + 1), f"login {login + 1}: 1 send + 1 retry each"
+            assert bool(postern.find("server-dead")) == (login == 2), f"login {login + 1}"
         dead = postern.wait_for("server-dead")
         assert dead["name"] == f"127.0.0.1:{silent.port}", dead
-        asked = silent.received
-        assert asked == 2, f"the silent server got {asked} requests, expected 1 + 1 retry"
+        asked = silent.codes.count(1)
         started = time.monotonic()
         with ImapConnection(postern.port, pki.ca_cert) as conn:
             assert conn.login("bob", MAIL_USERS["bob"]).ok
         assert time.monotonic() - started < 1.0, "the dead server was waited for again"
-        assert silent.received == asked, "the dead server was asked again within its dead-time"
+        assert silent.codes.count(1) == asked, "the dead server was asked again within its dead-time"
+        # Meanwhile it is probed, once a timeout (1s), with Status-Server.
+        deadline = time.monotonic() + 5
+        while silent.codes.count(12) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert silent.codes.count(12) >= 2, silent.codes
+        assert postern.find("server-alive") == []
 
 
 def test_no_live_server_is_a_temporary_failure(start_postern, pki, e2e_dir):

@@ -37,11 +37,12 @@ enum ServerGroupKey: String, ConfigKey {
     case server
     case groupMap = "group-map"
     case usersFile = "users-file"
+    case requireMessageAuthenticator = "require-message-authenticator"
 
     /// Which keys each AAA protocol takes (besides `protocol`).
     static func allowed(for aaaProtocol: AAAProtocol) -> Set<ServerGroupKey> {
         switch aaaProtocol {
-        case .radius: [.protocol, .timeout, .retries, .deadTime, .server]
+        case .radius: [.protocol, .timeout, .retries, .deadTime, .server, .requireMessageAuthenticator]
         case .ldap: [.protocol, .timeout, .retries, .deadTime, .server, .groupMap]
         case .local: [.protocol, .usersFile]
         }

@@ -7,6 +7,10 @@ public struct ServerGroup: Codable, Sendable, Equatable {
     public var retries: Int
     /// How long a server that stopped answering is skipped (radius, ldap).
     public var deadTime: ConfigDuration
+    /// Refuse Access replies without Message-Authenticator (radius). False accepts them on the
+    /// strength of the Response Authenticator alone, for servers that do not sign (FreeRADIUS
+    /// before 3.2.5 unless told to), and is warned about at every load.
+    public var requireMessageAuthenticator: Bool
     public var backend: Backend
 
     public enum Backend: Codable, Sendable, Equatable {
@@ -19,11 +23,12 @@ public struct ServerGroup: Codable, Sendable, Equatable {
 
     public init(name: String, timeout: ConfigDuration = ServerGroup.defaultTimeout,
                 retries: Int = ServerGroup.defaultRetries, deadTime: ConfigDuration = ServerGroup.defaultDeadTime,
-                backend: Backend) {
+                requireMessageAuthenticator: Bool = true, backend: Backend) {
         self.name = name
         self.timeout = timeout
         self.retries = retries
         self.deadTime = deadTime
+        self.requireMessageAuthenticator = requireMessageAuthenticator
         self.backend = backend
     }
 

@@ -39,6 +39,7 @@ enum ServerGroupSection {
             timeout: try reader.duration(.timeout, allowZero: false) ?? ServerGroup.defaultTimeout,
             retries: try reader.integer(.retries, in: 0...10) ?? ServerGroup.defaultRetries,
             deadTime: try reader.duration(.deadTime, allowZero: true) ?? ServerGroup.defaultDeadTime,
+            requireMessageAuthenticator: try reader.bool(.requireMessageAuthenticator) ?? true,
             backend: backend)
     }
 

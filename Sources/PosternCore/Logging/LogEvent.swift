@@ -23,6 +23,7 @@ public enum LogEvent: String, Sendable, CaseIterable {
     case fatal = "fatal"
     case seccompViolation = "seccomp-violation"
     case testHooksRefused = "test-hooks-refused"
+    case radiusUnsignedAccepted = "radius-unsigned-accepted"
 
     // Sessions, in the order they happen.
     case connectionAccepted = "connection-accepted"

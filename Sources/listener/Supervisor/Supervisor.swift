@@ -150,6 +150,7 @@ final class Supervisor: @unchecked Sendable {
         }
         logger.log(.configLoaded, ["file": LogValue(configPath), "generation": .int(generation),
                                    "endpoints": .int(boundSockets.count), "seccomp": LogValue(seccompMode.rawValue)])
+        warnAboutUnsignedRADIUS()
         installSignalHandlers()
         admin?.start(on: queue) { [unowned self] request, respond in
             handleAdmin(request, respond: respond)
@@ -408,6 +409,7 @@ final class Supervisor: @unchecked Sendable {
         logger.log(.configReloaded, ["file": LogValue(configPath), "generation": .int(generation),
                                      "endpoints": .int(boundSockets.count), "added": .int(added.count),
                                      "removed": .int(removed.count)])
+        warnAboutUnsignedRADIUS()
         return .success("configuration generation \(generation) loaded from \(configPath)")
     }
 
@@ -416,6 +418,18 @@ final class Supervisor: @unchecked Sendable {
     }
 
     // MARK: - Admin
+
+    /// A RADIUS group that takes unsigned replies is a weakness the administrator chose: said
+    /// at every load, so it is not forgotten (SPEC §2).
+    private func warnAboutUnsignedRADIUS() {
+        for group in configuration.serverGroups.values.sorted(by: { $0.name < $1.name })
+        where group.aaaProtocol == .radius && !group.requireMessageAuthenticator {
+            logger.log(.radiusUnsignedAccepted, [
+                "group": LogValue(group.name), "generation": .int(generation),
+                "note": "require-message-authenticator = false: replies without Message-Authenticator are accepted",
+            ])
+        }
+    }
 
     private func handleAdmin(_ request: AdminRequest, respond: @escaping (AdminResponse) -> Void) {
         switch request.command {

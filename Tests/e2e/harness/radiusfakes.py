@@ -1,7 +1,8 @@
 """RADIUS servers that misbehave on purpose, on 127.0.0.1, for failover and isolation tests.
 
-- `SilentUdpPort`: a bound UDP socket that reads and counts datagrams and never answers
-  (a dead server whose port is not closed: the client only learns by its timeout).
+- `SilentUdpPort`: a bound UDP socket that reads and counts datagrams (and notes each one's
+  RADIUS Code) and never answers (a dead server whose port is not closed: the client only
+  learns by its timeout).
 - `SlowRadius`: a small RADIUS responder that answers each request after `delay` seconds,
   each in its own thread, correctly signed (Response Authenticator and Message-Authenticator),
   so a slow server is slow, not broken. Access-Requests: Accept with the user's reply
@@ -29,6 +30,7 @@ class SilentUdpPort:
         self.socket.bind((address, port))
         self.address, self.port = self.socket.getsockname()
         self.received = 0       # datagrams read so far (retries show here)
+        self.codes = []         # the RADIUS Code of each (1 Access-Request, 12 Status-Server, ...)
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._drain, daemon=True, name=f"silent-udp-{self.port}")
         self._thread.start()
@@ -37,7 +39,8 @@ class SilentUdpPort:
         self.socket.settimeout(0.2)
         while not self._closed.is_set():
             try:
-                self.socket.recvfrom(4096)
+                datagram, _ = self.socket.recvfrom(4096)
+                self.codes.append(datagram[0] if datagram else None)
                 self.received += 1
             except socket.timeout:
                 continue
