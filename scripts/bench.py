@@ -32,7 +32,7 @@ from bench.procs import ProcessesChanged  # noqa: E402
 from bench.report import Report, load_average, machine_conditions  # noqa: E402
 from bench.testbed import Testbed, progress  # noqa: E402
 
-FIGURES = ("login", "relay", "greeting", "memory")   # the order they run in: the heaviest load last
+FIGURES = ("login", "relay", "greeting", "flood", "memory")   # the order they run in: the heaviest load last
 # What a figure may raise when the proxy or the load misbehaves: reported, the others go on.
 MEASUREMENT_ERRORS = (figures.FigureFailed, ProcessesChanged, imapload.ImapFailure, OSError, RuntimeError)
 
@@ -52,6 +52,7 @@ def parse_args(argv):
     p.add_argument("--hash", choices=HASH_SCHEMES, default="sha512",
                    help="crypt(3) scheme of postern's users file (posternctl passwd's default is yescrypt)")
     p.add_argument("--relays", type=int, default=0, help="postern's relay-processes (0: one per core)")
+    p.add_argument("--flood-seconds", type=float, default=10, help="seconds of logins beside each flood")
     p.add_argument("--time-limit", type=float, default=90, help="seconds per figure and proxy, at most")
     p.add_argument("--no-nginx", action="store_true", help="quote SPEC's nginx figures instead of measuring")
     p.add_argument("--keep", action="store_true", help="keep the run directory (logs, configurations)")
@@ -103,6 +104,13 @@ def measure_all(args, bed: Testbed, sessions: int, report: Report) -> None:
             report.greeting(figures.greeting_times(targets, bed.cafile, args.greetings, limit * len(targets)))
         except MEASUREMENT_ERRORS as e:
             report.greeting(e)
+    if "flood" in args.figures:
+        user, password = next(iter(bed.users.items()))
+        one = each("logins beside a flood from one address", lambda p: figures.login_rate_under_flood(
+            p, bed.cafile, user, password, ["127.0.0.2"], args.flood_seconds))
+        spread = each("logins beside a flood from 50 addresses", lambda p: figures.login_rate_under_flood(
+            p, bed.cafile, user, password, [f"127.0.1.{i}" for i in range(1, 51)], args.flood_seconds))
+        report.flood(one, spread)
     if "memory" in args.figures:
         report.memory(each("PSS per session", lambda p: figures.memory_per_session(
             p, bed.cafile, bed.users, sessions, args.session_clients, limit)))
@@ -113,6 +121,8 @@ def run_conditions(args, bed: Testbed, sessions: int, sessions_note) -> list:
         "login": f"N = {args.logins} logins from {args.login_clients} client processes (after 20 unmeasured)",
         "relay": f"a {args.message_mib} MiB message FETCHed (BODY.PEEK[]) in one session until >= {args.relay_gib} GiB",
         "greeting": f"{args.greetings} connect -> greeting samples per target, the targets in turn",
+        "flood": f"logins from 127.0.0.3 one after another for {args.flood_seconds:.0f} s beside plain TCP connections "
+                 "made as fast as one thread can (from 127.0.0.2, then from 127.0.1.1-50) and 19 held failed logins",
         "memory": f"K = {sessions} idle sessions held by {args.session_clients} client processes",
     }
     conditions = ["; ".join(sizes[f] for f in FIGURES if f in args.figures) + f"; {args.users} accounts"]

@@ -1,11 +1,10 @@
 """Fair pre-auth limits (SPEC §4): one address cannot fill `outstanding` and so deny other
 addresses' logins (`outstanding-per-address`), and no session stays unauthenticated past
 `preauth-max-time`, whatever it sends."""
-import socket
-import threading
 import time
 
-from harness.accounts import MAIL_USERS, WRONG_PASSWORD
+from harness.accounts import MAIL_USERS
+from harness.flood import PlainFlood, held_failed_logins
 from harness.imapclient import ImapConnection
 from harness.tlslines import ServerClosed
 
@@ -13,61 +12,12 @@ FLOODER = "127.0.0.2"
 CLIENT = "127.0.0.3"
 
 
-class PlainFlood:
-    """Plain TCP connections from one address as fast as this process makes them, none speaking
-    TLS; at most `hold` kept open at once (the oldest closed first), the rest left to the server."""
-
-    def __init__(self, port: int, source: str, hold: int = 800):
-        self.port, self.source, self.hold = port, source, hold
-        self.made = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self):
-        held = []
-        while not self._stop.is_set():
-            s = socket.socket()
-            try:
-                s.bind((self.source, 0))
-                s.connect(("127.0.0.1", self.port))
-            except OSError:
-                s.close()
-                time.sleep(0.01)
-                continue
-            self.made += 1
-            held.append(s)
-            if len(held) > self.hold:
-                held.pop(0).close()
-        for s in held:
-            s.close()
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join(10)
-
-
 def test_a_flood_and_held_failed_logins_from_one_address_deny_no_other_address(start_postern, pki):
     postern = start_postern(overrides={"limits": {"authentication-timeout": "2s"}})
-    held = []
+    # 19 failed logins from the flooding address, kept open (authenticating).
+    held = held_failed_logins(postern.port, pki.ca_cert, FLOODER, 19)
     try:
-        # 19 failed logins from the flooding address, kept open (authenticating).
-        def fail_one():
-            try:
-                conn = ImapConnection(postern.port, pki.ca_cert, source=FLOODER)
-                held.append(conn)
-                conn.login("bob", WRONG_PASSWORD)
-            except (OSError, ServerClosed):
-                pass    # past its address's cap, the address's own oldest session is closed
-        threads = [threading.Thread(target=fail_one) for _ in range(19)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        with PlainFlood(postern.port, FLOODER) as flood:
+        with PlainFlood(postern.port, [FLOODER]) as flood:
             time.sleep(0.5)
             results = []
             deadline = time.monotonic() + 6

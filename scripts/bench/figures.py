@@ -245,3 +245,49 @@ def _cost(before: CpuSample, after: CpuSample):
         return before.until(after)
     except ProcessesChanged as e:
         raise FigureFailed(str(e)) from e
+
+
+@dataclass
+class FloodOutcome:
+    logins: int
+    succeeded: int
+    flood_connections: int
+    first_failure: str
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.succeeded / self.logins if self.logins else 0.0
+
+
+def login_rate_under_flood(proxy, cafile, user: str, password: str, flooders: list, seconds: float,
+                           client: str = "127.0.0.3") -> FloodOutcome:
+    """Logins from `client`, one after another for `seconds`, while `flooders` open plain TCP
+    connections as fast as one thread makes them and 19 failed logins from the first flooder
+    are held open (SPEC §4's fairness: one address must not deny another's logins)."""
+    from harness.flood import PlainFlood, held_failed_logins
+    from harness.imapclient import ImapConnection
+    from harness.tlslines import ServerClosed
+
+    held = held_failed_logins(proxy.port, cafile, flooders[0], 19, host=proxy.host, user=user)
+    logins = succeeded = 0
+    first_failure = ""
+    try:
+        with PlainFlood(proxy.port, flooders, host=proxy.host) as flood:
+            time.sleep(0.5)
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                logins += 1
+                try:
+                    with ImapConnection(proxy.port, cafile, host=proxy.host, source=client, timeout=10) as conn:
+                        reply = conn.login(user, password)
+                        if reply.ok:
+                            succeeded += 1
+                        elif not first_failure:
+                            first_failure = f"{reply.status} {reply.text}"
+                except (OSError, ServerClosed) as e:
+                    first_failure = first_failure or f"{type(e).__name__}: {e}"
+            made = flood.made
+    finally:
+        for conn in held:
+            conn.close()
+    return FloodOutcome(logins, succeeded, made, first_failure)

@@ -15,6 +15,7 @@ LOGIN_BUDGET_MS = 1.3
 GIB_BUDGET_S = 2.83
 SESSION_BUDGET_KIB = 22.0
 GREETING_MARGIN_MS = 1.0
+FLOOD_GOAL_PERCENT = 99.0
 NGINX_QUOTED = {"login": "1.63 ms", "gib": "2.83 s", "session": "22 KiB", "greeting": "43-47 ms"}
 
 
@@ -115,6 +116,21 @@ class Report:
                 f" {r.anon_kib_per_session:.1f}, file-backed {r.file_kib_per_session:.1f}; descriptors per session: {fds}")
             if r.failures:
                 self.notes.append(f"  first failure: {r.first_failure}")
+
+    def flood(self, one: dict, spread: dict) -> None:
+        """Login success beside a flood (the issue's goal: >= 99% against one flooding address)."""
+        for label, results, goal in (("from one address", one, FLOOD_GOAL_PERCENT), ("from 50 addresses", spread, None)):
+            self._failures(f"logins beside a flood {label}", results)
+            cell = lambda r: f"{r.percent:.1f}% of {r.logins}" + (_verdict(-r.percent, -goal) if goal else "")
+            self.rows.append((
+                f"logins beside a flood {label}",
+                self._postern_cell(results.get("postern"), cell),
+                f">= {goal:.0f}%" if goal else "-",
+                self._nginx_cell(results.get("nginx"), lambda r: f"{r.percent:.1f}% of {r.logins}", "not quoted")))
+            for name, r in results.items():
+                if not isinstance(r, Exception):
+                    self.notes.append(f"flood {label}, {name}: {r.flood_connections} flood connections"
+                                      + (f"; first failure: {r.first_failure}" if r.first_failure else ""))
 
     def greeting(self, result) -> None:
         if isinstance(result, Exception):
