@@ -1,6 +1,7 @@
 """Loads that attack the pre-auth limits (SPEC §4): a flood of plain TCP connections that never
 speak TLS, and logins that fail and are held open."""
 import socket
+import struct
 import threading
 import time
 
@@ -23,6 +24,9 @@ class PlainFlood:
         held = []
         while not self._stop.is_set():
             s = socket.socket()
+            # Closed with a reset, not a FIN: thousands of TIME_WAIT entries would take the
+            # loopback ports every later test binds.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             try:
                 s.bind((self.sources[self.made % len(self.sources)], 0))
                 s.connect((self.host, self.port))
