@@ -91,6 +91,7 @@ enum ProtocolKey: String, ConfigKey {
     case outstanding
     case forwardClientAddress = "forward-client-address"
     case advertise
+    case serverNames = "server-names"
 }
 
 enum AdminKey: String, ConfigKey {
