@@ -65,6 +65,8 @@ static inline int postern_servername_check(SSL *ssl, int *alert, void *arg) {
     for (const char *accepted = arg; *accepted != '\0'; accepted += strlen(accepted) + 1) {
         if (strcasecmp(accepted, name) == 0) return SSL_TLSEXT_ERR_OK;
     }
+    /* For the tls-failed line; the log escapes what the client chose to send. */
+    ERR_raise_data(ERR_LIB_SSL, SSL_R_CALLBACK_FAILED, "server name %s is not in server-names", name);
     *alert = SSL_AD_UNRECOGNIZED_NAME;
     return SSL_TLSEXT_ERR_ALERT_FATAL;
 }

@@ -65,6 +65,10 @@ final class FrontDoorTests: XCTestCase {
         defer { pair.finish() }
         try pair.handshake()
         assertRefused(pair, alert: "unrecognized name")
+        guard case .handshakeFailed(let reasons)? = pair.serverRecorder.tlsErrors.first else {
+            return XCTFail("the server should report the failure, got \(pair.serverRecorder.errors)")
+        }
+        XCTAssertTrue(reasons.joined().contains("server name \(TestCertificates.hostname) is not in server-names"), "\(reasons)")
     }
 
     func testAnSNIInServerNamesIsServedWhateverItsCase() throws {

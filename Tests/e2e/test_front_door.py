@@ -51,8 +51,11 @@ def three_ports(start_postern, dovecot, postfix):
 
 @pytest.mark.parametrize("proto", ["imap4s", "pop3s", "smtps"])
 def test_a_client_offering_only_http_is_refused_with_no_application_protocol(three_ports, pki, proto):
+    mark = three_ports.mark()
     served, output = s_client(three_ports, pki, proto, alpn="http/1.1")
     assert not served and NO_APPLICATION_PROTOCOL in output, output
+    failed = three_ports.wait_for("tls-failed", since=mark)
+    assert "no application protocol" in failed["error"], failed
 
 
 @pytest.mark.parametrize("proto", ["imap4s", "pop3s", "smtps"])
@@ -85,8 +88,11 @@ def named_ports(start_postern, dovecot, postfix):
 
 @pytest.mark.parametrize("proto", ["imap4s", "pop3s"])
 def test_an_sni_outside_server_names_is_refused_with_unrecognized_name(named_ports, pki, proto):
+    mark = named_ports.mark()
     served, output = s_client(named_ports, pki, proto, servername="www.example.test")
     assert not served and UNRECOGNIZED_NAME in output, output
+    failed = named_ports.wait_for("tls-failed", since=mark)
+    assert "server name www.example.test is not in server-names" in failed["error"], failed
 
 
 def test_an_sni_in_server_names_is_served_whatever_its_case(named_ports, pki):
