@@ -33,4 +33,45 @@ static inline BUF_MEM *postern_bio_get_mem_ptr(BIO *b) { BUF_MEM *m = NULL; BIO_
 static inline unsigned long POSTERN_XN_FLAG_RFC4514(void) { return XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB; }
 /* Added for PosternRADIUS: RAND_bytes for Request Authenticators. */
 #include <openssl/rand.h>
+/* Added for the listener's front door (SPEC §4, §2 `server-names`). */
+#include <string.h>
+#include <strings.h>
+/* ALPN (ALPACA): `arg` is the one protocol id the context serves, in wire form (a length byte,
+   then the id). A client that offers ALPN without it fails with no_application_protocol; a
+   client that offers none never reaches the callback. */
+static inline int postern_alpn_select_own(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                                          const unsigned char *in, unsigned int inlen, void *arg) {
+    const unsigned char *own = arg;
+    (void)ssl;
+    for (unsigned int i = 0; i < inlen; i += 1u + in[i]) {
+        unsigned int n = in[i];
+        if (i + 1u + n > inlen) break;
+        if (n == own[0] && memcmp(in + i + 1, own + 1, n) == 0) {
+            *out = in + i + 1;
+            *outlen = (unsigned char)n;
+            return SSL_TLSEXT_ERR_OK;
+        }
+    }
+    return SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+static inline void postern_ssl_ctx_serve_alpn(SSL_CTX *ctx, const unsigned char *own) {
+    SSL_CTX_set_alpn_select_cb(ctx, postern_alpn_select_own, (void *)own);
+}
+/* SNI: `arg` holds the accepted names, each NUL-terminated, the list ended by an empty name.
+   A ClientHello without SNI is accepted; any other name fails with unrecognized_name. */
+static inline int postern_servername_check(SSL *ssl, int *alert, void *arg) {
+    const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    if (name == NULL) return SSL_TLSEXT_ERR_OK;
+    for (const char *accepted = arg; *accepted != '\0'; accepted += strlen(accepted) + 1) {
+        if (strcasecmp(accepted, name) == 0) return SSL_TLSEXT_ERR_OK;
+    }
+    /* For the tls-failed line; the log escapes what the client chose to send. */
+    ERR_raise_data(ERR_LIB_SSL, SSL_R_CALLBACK_FAILED, "server name %s is not in server-names", name);
+    *alert = SSL_AD_UNRECOGNIZED_NAME;
+    return SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+static inline void postern_ssl_ctx_require_servername(SSL_CTX *ctx, const char *names) {
+    SSL_CTX_set_tlsext_servername_callback(ctx, postern_servername_check);
+    SSL_CTX_set_tlsext_servername_arg(ctx, (void *)names);
+}
 #endif

@@ -32,6 +32,9 @@ public final class TLSConnection {
     public static let retainedBIOCapacity = 4096
 
     private let ssl: OpaquePointer
+    /// Kept for `ssl`'s lifetime: OpenSSL counts its references to the SSL_CTX, but the ALPN
+    /// and SNI callbacks read bytes the Swift context owns (a reload may drop it mid-handshake).
+    private let context: TLSContext
     private let role: Role
     // Owned by `ssl`.
     private var fromPeer: OpaquePointer
@@ -48,6 +51,7 @@ public final class TLSConnection {
         }
         SSL_set_bio(ssl, fromPeer, toPeer)
         self.ssl = ssl
+        self.context = context
         self.role = role
         self.fromPeer = fromPeer
         self.toPeer = toPeer

@@ -7,6 +7,8 @@ public final class TLSContext: @unchecked Sendable {
     public static let defaultCiphers = "ECDHE+AESGCM:ECDHE+CHACHA20"
 
     let context: OpaquePointer
+    /// Bytes the context's callbacks read (the ALPN id, the accepted server names); freed with it.
+    private var callbackArguments: [UnsafeMutableRawPointer] = []
 
     private init(method: OpaquePointer?, minimumVersion: TLSVersion) throws(TLSError) {
         OpenSSLErrorQueue.clear()
@@ -26,16 +28,21 @@ public final class TLSContext: @unchecked Sendable {
 
     deinit {
         SSL_CTX_free(context)
+        callbackArguments.forEach { $0.deallocate() }
     }
 
     /// The listener's context: the server's chain (leaf first) and its key, both PEM.
     /// `ciphers` is a TLS 1.2 list in OpenSSL syntax, `ciphersuites` the TLS 1.3 one.
+    /// `applicationProtocol`: the ALPN id a client that offers ALPN must offer (ALPACA, SPEC §4).
+    /// `serverNames`: when not empty, an SNI the client sends must be one of them.
     public static func server(
         certificateChainPEM: [UInt8],
         privateKeyPEM: [UInt8],
         minimumVersion: TLSVersion = .v1_2,
         ciphers: String? = nil,
-        ciphersuites: String? = nil
+        ciphersuites: String? = nil,
+        applicationProtocol: String? = nil,
+        serverNames: [String] = []
     ) throws(TLSError) -> TLSContext {
         let tls = try TLSContext(method: TLS_server_method(), minimumVersion: minimumVersion)
         try tls.setCiphers(ciphers ?? defaultCiphers, ciphersuites: ciphersuites)
@@ -45,7 +52,43 @@ public final class TLSContext: @unchecked Sendable {
         _ = postern_ssl_ctx_set_session_cache_mode(tls.context, Int(SSL_SESS_CACHE_OFF))
         try tls.useCertificateChain(certificateChainPEM)
         try tls.usePrivateKey(privateKeyPEM)
+        if let applicationProtocol {
+            try tls.serveOnly(applicationProtocol: applicationProtocol)
+        }
+        if !serverNames.isEmpty {
+            try tls.acceptOnly(serverNames: serverNames)
+        }
         return tls
+    }
+
+    private func serveOnly(applicationProtocol: String) throws(TLSError) {
+        let id = Array(applicationProtocol.utf8)
+        guard (1...255).contains(id.count) else {
+            throw .invalidConfiguration("ALPN id \"\(applicationProtocol)\" must be 1 to 255 bytes")
+        }
+        let wire = retain([UInt8(id.count)] + id)
+        postern_ssl_ctx_serve_alpn(context, wire.assumingMemoryBound(to: UInt8.self))
+    }
+
+    private func acceptOnly(serverNames: [String]) throws(TLSError) {
+        var list: [UInt8] = []
+        for name in serverNames {
+            let bytes = Array(name.utf8)
+            guard !bytes.isEmpty, !bytes.contains(0) else {
+                throw .invalidConfiguration("server name \"\(name)\" is empty or holds a NUL")
+            }
+            list += bytes + [0]
+        }
+        let names = retain(list + [0])
+        postern_ssl_ctx_require_servername(context, names.assumingMemoryBound(to: CChar.self))
+    }
+
+    /// A copy of `bytes` that lives as long as the context.
+    private func retain(_ bytes: [UInt8]) -> UnsafeMutableRawPointer {
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 1)
+        copy.copyMemory(from: bytes, byteCount: bytes.count)
+        callbackArguments.append(copy)
+        return copy
     }
 
     /// The relay's context for upstream TLS. `trustRootsPEM` nil trusts the system's CA store.
@@ -65,6 +108,12 @@ public final class TLSContext: @unchecked Sendable {
         }
         SSL_CTX_set_verify(tls.context, SSL_VERIFY_PEER, nil)
         return tls
+    }
+
+    /// The ALPN ids a client context offers, in order; tests use it to play a browser or a mail client.
+    func offerApplicationProtocols(_ ids: [String]) {
+        let wire = ids.flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) }
+        _ = SSL_CTX_set_alpn_protos(context, wire, UInt32(wire.count))
     }
 
     /// Caps the protocol version; tests use it to play an old client.

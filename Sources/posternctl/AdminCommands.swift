@@ -74,12 +74,13 @@ enum AdminCommands {
     }
 }
 
-/// Left-aligned columns separated by two spaces.
+/// Left-aligned columns separated by two spaces. Cells are escaped as log fields are
+/// (`DisplayEscape`): a username cannot reorder or break the terminal's lines.
 struct Table {
     let text: String
 
     init(_ header: [String], _ rows: [[String]]) {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(DisplayEscape.escaped) }
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         text = all.map { row in
             row.enumerated().map { i, cell in

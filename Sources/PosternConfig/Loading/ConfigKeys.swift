@@ -94,6 +94,7 @@ enum ProtocolKey: String, ConfigKey {
     case preauthMaxTime = "preauth-max-time"
     case forwardClientAddress = "forward-client-address"
     case advertise
+    case serverNames = "server-names"
 }
 
 enum AdminKey: String, ConfigKey {

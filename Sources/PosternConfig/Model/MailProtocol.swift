@@ -21,4 +21,13 @@ public enum MailProtocol: String, Codable, CodingKeyRepresentable, Sendable, Cas
         case .smtps: 25
         }
     }
+
+    /// The ALPN id (IANA's registry) a client offering ALPN must offer (ALPACA, SPEC §4).
+    public var applicationProtocolID: String {
+        switch self {
+        case .imap4s: "imap"
+        case .pop3s: "pop3"
+        case .smtps: "smtp"
+        }
+    }
 }

@@ -34,6 +34,8 @@ public struct ProtocolSettings: Codable, Sendable, Equatable {
     public var forwardClientAddress: Bool
     /// SMTPS only: the extensions EHLO offers before the mail host is known.
     public var advertise: [String]
+    /// `server-names`, lower case: a TLS SNI the client sends must be one of these. Empty: any.
+    public var serverNames: [String] = []
 
     public var isEnabled: Bool { !enabledInterfaces.isEmpty }
 

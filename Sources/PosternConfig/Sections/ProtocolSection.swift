@@ -58,7 +58,7 @@ enum ProtocolSection {
                                "must differ from name-separator (both are \(ValueDescription.quoted(nameSeparator)))")
         }
 
-        return ProtocolSettings(
+        var settings = ProtocolSettings(
             mailProtocol: mailProtocol,
             enabledInterfaces: try enabledInterfaces(reader, interfaces: defined.interfaces),
             port: try reader.port(.port),
@@ -82,6 +82,37 @@ enum ProtocolSection {
             preauthMaxTime: try reader.duration(.preauthMaxTime, allowZero: false) ?? ProtocolSettings.defaultPreauthMaxTime,
             forwardClientAddress: try reader.bool(.forwardClientAddress) ?? false,
             advertise: try advertise(reader, mailProtocol))
+        settings.serverNames = try serverNames(reader)
+        return settings
+    }
+
+    /// `server-names`: DNS host names, as SNI carries them (no IP literal, no wildcard).
+    private static func serverNames(_ reader: TableReader<ProtocolKey>) throws(ConfigError) -> [String] {
+        guard let listed = try reader.strings(.serverNames) else { return [] }
+        if listed.isEmpty {
+            throw reader.error(.invalidValue, .serverNames, "expected at least one host name (leave the key out to accept any)")
+        }
+        var names: [String] = []
+        for (text, elementPath) in listed {
+            let name = text.lowercased()
+            guard isHostName(name) else {
+                throw reader.invalid(at: elementPath, expected: "a DNS host name such as \"mail.example.org\"", got: text)
+            }
+            if names.contains(name) {
+                throw reader.context.error(.conflict, at: elementPath, "\(ValueDescription.quoted(text)) is listed twice")
+            }
+            names.append(name)
+        }
+        return names
+    }
+
+    private static func isHostName(_ name: String) -> Bool {
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        return name.utf8.count <= 253 && labels.count >= 1 && !labels.allSatisfy({ $0.allSatisfy(\.isNumber) })
+            && labels.allSatisfy { label in
+                (1...63).contains(label.utf8.count) && label.first != "-" && label.last != "-"
+                    && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            }
     }
 
     /// `advertise` (SMTPS): EHLO keywords with optional parameters, e.g. "SIZE 52428800".

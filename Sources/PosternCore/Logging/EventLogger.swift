@@ -44,29 +44,20 @@ public struct EventLogger: Sendable {
         }
     }
 
-    /// Quotes a value when it holds a space, quote, equals sign or control character;
-    /// control characters are escaped so a client cannot forge a log line.
+    /// Quotes a value when it holds a space, quote, equals sign, backslash or a character
+    /// `DisplayEscape` escapes; inside the quotes those are escaped, so a client can neither
+    /// forge a line nor hide or reorder what a reader sees.
     static func quote(_ value: String) -> String {
-        var needsQuotes = value.isEmpty
-        for scalar in value.unicodeScalars where scalar.value <= 0x20 || scalar == "\"" || scalar == "=" || scalar == "\\" || scalar.value == 0x7f {
-            needsQuotes = true
-            break
+        let needsQuotes = value.isEmpty || value.unicodeScalars.contains {
+            $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || DisplayEscape.isEscaped($0)
         }
         guard needsQuotes else { return value }
         var out = "\""
         for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    out += "\\x" + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            if scalar == "\"" {
+                out += "\\\""
+            } else {
+                DisplayEscape.append(scalar, to: &out)
             }
         }
         return out + "\""

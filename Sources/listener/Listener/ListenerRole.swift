@@ -22,7 +22,9 @@ final class ListenerRole: @unchecked Sendable {
     struct Current: Sendable {
         var generation: UInt32
         var configuration: PosternConfiguration
-        var tls: TLSContext
+        /// One context a protocol: each answers ALPN with its own id only and checks its
+        /// `server-names` (SPEC §4), so a TLS session meant for one port is no use on another.
+        var tls: [MailProtocol: TLSContext]
     }
 
     /// One listening socket: the same endpoint in a new generation keeps its server channel.
@@ -83,16 +85,20 @@ final class ListenerRole: @unchecked Sendable {
     // MARK: - Generations
 
     private func apply(_ generation: SupervisorLink.Generation) {
-        let tls: TLSContext
+        var tls: [MailProtocol: TLSContext] = [:]
         do {
             guard let certificate = generation.material.piece(generation: generation.number, kind: .tlsIdentity, name: "certificate"),
                   let key = generation.material.piece(generation: generation.number, kind: .tlsIdentity, name: "private-key") else {
                 throw TLSError.certificateLoad("the supervisor sent no TLS identity")
             }
             let settings = generation.configuration.tls
-            tls = try TLSContext.server(certificateChainPEM: certificate, privateKeyPEM: key,
-                                        minimumVersion: settings.minVersion == .v1_3 ? .v1_3 : .v1_2,
-                                        ciphers: settings.ciphers)
+            for (proto, protocolSettings) in generation.configuration.protocols where protocolSettings.isEnabled {
+                tls[proto] = try TLSContext.server(certificateChainPEM: certificate, privateKeyPEM: key,
+                                                   minimumVersion: settings.minVersion == .v1_3 ? .v1_3 : .v1_2,
+                                                   ciphers: settings.ciphers,
+                                                   applicationProtocol: proto.applicationProtocolID,
+                                                   serverNames: protocolSettings.serverNames)
+            }
         } catch {
             for (_, fd) in generation.listenSockets { close(fd) }
             if lock.withLock({ current == nil }) {
@@ -161,10 +167,11 @@ final class ListenerRole: @unchecked Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    guard let now = lock.withLock({ current }), let settings = now.configuration.protocols[info.proto] else {
+                    guard let now = lock.withLock({ current }), let settings = now.configuration.protocols[info.proto],
+                          let tls = now.tls[info.proto] else {
                         throw ChannelError.ioOnClosedChannel
                     }
-                    try accept(channel, info: info, settings: settings, limits: now.configuration.limits, tls: now.tls,
+                    try accept(channel, info: info, settings: settings, limits: now.configuration.limits, tls: tls,
                                services: services)
                 }
             }

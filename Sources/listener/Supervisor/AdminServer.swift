@@ -39,8 +39,11 @@ final class AdminServer: @unchecked Sendable {
         }
         let directory = (path as NSString).deletingLastPathComponent
         var info = stat()
+        if stat(directory, &info) != 0, errno == ENOENT {
+            try Self.createDirectory(directory, group: groupID)
+        }
         guard stat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-            throw Failure(description: "admin.socket: the directory \(directory) does not exist")
+            throw Failure(description: "admin.socket: \(directory) is not a directory")
         }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -85,6 +88,26 @@ final class AdminServer: @unchecked Sendable {
             throw Failure(description: "admin.socket: listen: " + String.errnoText(code))
         }
         descriptor = fd
+    }
+
+    /// The first run without the package's tmpfiles or systemd's RuntimeDirectory (SPEC §8):
+    /// the socket's directory, made here, is root's, mode 0750, its group the admin group
+    /// (`[admin] group`, else `postern-admin` when it exists, else root), so only the admin
+    /// group can reach the socket inside it. Only the last component is made: a missing
+    /// parent is a typo more often than a fresh machine.
+    private static func createDirectory(_ directory: String, group: gid_t?) throws(Failure) {
+        guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
+            throw Failure(description: "admin.socket: cannot create the directory \(directory): " + String.errnoText(errno))
+        }
+        let groupID = group ?? getgrnam("postern-admin").map { $0.pointee.gr_gid } ?? 0
+        if geteuid() == 0 {
+            guard chown(directory, 0, groupID) == 0 else {
+                throw Failure(description: "admin.socket: cannot give \(directory) to root: " + String.errnoText(errno))
+            }
+        }
+        guard chmod(directory, 0o750) == 0 else {
+            throw Failure(description: "admin.socket: cannot set the mode of \(directory): " + String.errnoText(errno))
+        }
     }
 
     func start(on queue: DispatchQueue, handler: @escaping Handler) {

@@ -2,12 +2,23 @@
 import re
 
 _FIELD = re.compile(r'([A-Za-z0-9_.-]+)=("(?:[^"\\]|\\.)*"|\S*)')
-_ESCAPE = re.compile(r"\\(.)")
+# docs/events.md: \n \r \t, \xHH, \u{HEX}, and a backslash before any other character.
+_ESCAPE = re.compile(r"\\(x[0-9a-f]{2}|u\{[0-9A-F]+\}|.)")
+_SIMPLE = {"n": "\n", "r": "\r", "t": "\t"}
+
+
+def _unescape(m: re.Match) -> str:
+    e = m.group(1)
+    if e.startswith("x") and len(e) == 3:
+        return chr(int(e[1:], 16))
+    if e.startswith("u{"):
+        return chr(int(e[2:-1], 16))
+    return _SIMPLE.get(e, e)
 
 
 def _unquote(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] == '"':
-        return _ESCAPE.sub(lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), value[1:-1])
+        return _ESCAPE.sub(_unescape, value[1:-1])
     return value
 
 
