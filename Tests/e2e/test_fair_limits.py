@@ -56,3 +56,21 @@ def test_a_session_not_authenticated_in_time_is_closed_whatever_it_sends(start_p
     timeout = postern.wait_for("timeout", session=session)
     assert timeout["limit"] == "preauth-max-time", timeout
     assert postern.wait_for("session-closed", session=session)["reason"] == "preauth-max-time"
+
+
+def test_a_connection_that_does_not_finish_tls_in_time_is_gone(start_postern):
+    """Silent, or stopped halfway through a ClientHello: closed at `handshake-timeout`."""
+    import socket
+    postern = start_postern(overrides={"limits": {"handshake-timeout": "1s"}})
+    for opening in (b"", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"):
+        with socket.create_connection(("127.0.0.1", postern.port), timeout=10) as s:
+            s.sendall(opening)
+            started = time.monotonic()
+            try:
+                closed = s.recv(1024) == b""
+            except ConnectionResetError:
+                closed = True
+            assert closed, "the server sent something instead of closing"
+            assert time.monotonic() - started < 4, "the handshake timeout did not close the connection"
+    timed_out = [e for e in postern.find("tls-failed") if "timed out" in e.get("error", "")]
+    assert len(timed_out) >= 2, postern.find("tls-failed")
