@@ -89,7 +89,7 @@ class SoakBed:
             progress("starting Postfix")
             self.postfix.start()
             self.started.append(self.postfix)
-            room = {"outstanding": 0}
+            room = {"outstanding": 0, "outstanding-per-address": 0}
             progress("starting postern")
             self.postern = BenchPostern(self.directory / "postern", self.pki, f"127.0.0.1:{self.dovecot.ports.imap}",
                                         users=self.accounts, overrides={

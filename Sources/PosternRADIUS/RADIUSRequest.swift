@@ -16,25 +16,12 @@ public enum RADIUSRequestBuilder {
     public static func accessRequest(identifier: UInt8, userName: String, password: [UInt8],
                                      attributes: [RADIUSAttribute], secret: [UInt8],
                                      requestAuthenticator: [UInt8]? = nil) throws(RADIUSError) -> RADIUSRequest {
-        guard !secret.isEmpty else { throw .emptySecret }
-        let authenticator: [UInt8]
-        if let requestAuthenticator {
-            authenticator = requestAuthenticator
-        } else {
-            authenticator = try RADIUSCrypto.randomBytes(RADIUSPacket.authenticatorLength)
-        }
-        guard authenticator.count == RADIUSPacket.authenticatorLength else { throw .invalidAuthenticator }
-        let hidden = try UserPasswordHiding.hide(password: password, secret: secret, requestAuthenticator: authenticator)
         let reserved: Set<RADIUSAttributeType> = [.messageAuthenticator, .userName, .userPassword]
-        var packet = RADIUSPacket(code: .accessRequest, identifier: identifier, authenticator: authenticator,
-                                  attributes: [.octets(.messageAuthenticator, Array(repeating: 0, count: 16)),
-                                               .string(.userName, userName),
-                                               .octets(.userPassword, hidden)]
-                                      + attributes.filter { !reserved.contains($0.type) })
-        let mac = try MessageAuthenticator.compute(for: packet, authenticator: authenticator, secret: secret)
-        packet.attributes[0] = .octets(.messageAuthenticator, mac)
-        return RADIUSRequest(code: .accessRequest, identifier: identifier, authenticator: authenticator,
-                             datagram: try packet.encoded())
+        return try signed(.accessRequest, identifier: identifier, secret: secret,
+                          requestAuthenticator: requestAuthenticator) { (authenticator) throws(RADIUSError) in
+            let hidden = try UserPasswordHiding.hide(password: password, secret: secret, requestAuthenticator: authenticator)
+            return [.string(.userName, userName), .octets(.userPassword, hidden)] + attributes.filter { !reserved.contains($0.type) }
+        }
     }
 
     /// A Status-Server (RFC 5997 §3): a random Request Authenticator, Message-Authenticator
@@ -42,6 +29,15 @@ public enum RADIUSRequestBuilder {
     /// asking about any user.
     public static func statusServer(identifier: UInt8, attributes: [RADIUSAttribute], secret: [UInt8],
                                     requestAuthenticator: [UInt8]? = nil) throws(RADIUSError) -> RADIUSRequest {
+        try signed(.statusServer, identifier: identifier, secret: secret, requestAuthenticator: requestAuthenticator) {
+            (_: [UInt8]) throws(RADIUSError) in attributes.filter { $0.type != .messageAuthenticator }
+        }
+    }
+
+    /// A request with a random (or given) Request Authenticator and Message-Authenticator first,
+    /// then the attributes `rest` builds from the authenticator.
+    private static func signed(_ code: RADIUSCode, identifier: UInt8, secret: [UInt8], requestAuthenticator: [UInt8]?,
+                               rest: ([UInt8]) throws(RADIUSError) -> [RADIUSAttribute]) throws(RADIUSError) -> RADIUSRequest {
         guard !secret.isEmpty else { throw .emptySecret }
         let authenticator: [UInt8]
         if let requestAuthenticator {
@@ -50,12 +46,12 @@ public enum RADIUSRequestBuilder {
             authenticator = try RADIUSCrypto.randomBytes(RADIUSPacket.authenticatorLength)
         }
         guard authenticator.count == RADIUSPacket.authenticatorLength else { throw .invalidAuthenticator }
-        var packet = RADIUSPacket(code: .statusServer, identifier: identifier, authenticator: authenticator,
+        var packet = RADIUSPacket(code: code, identifier: identifier, authenticator: authenticator,
                                   attributes: [.octets(.messageAuthenticator, Array(repeating: 0, count: 16))]
-                                      + attributes.filter { $0.type != .messageAuthenticator })
+                                      + (try rest(authenticator)))
         let mac = try MessageAuthenticator.compute(for: packet, authenticator: authenticator, secret: secret)
         packet.attributes[0] = .octets(.messageAuthenticator, mac)
-        return RADIUSRequest(code: .statusServer, identifier: identifier, authenticator: authenticator,
+        return RADIUSRequest(code: code, identifier: identifier, authenticator: authenticator,
                              datagram: try packet.encoded())
     }
 

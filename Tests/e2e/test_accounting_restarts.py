@@ -7,7 +7,7 @@ import time
 
 from harness.accounts import MAIL_USERS
 from harness.imapclient import ImapConnection, login_eventually
-from harness.radius import ENGINEERING_CLASS
+from harness.radius import ENGINEERING_CLASS, radius_group
 from harness.secretfiles import write_secret
 
 CLASS_HEX = "0x" + ENGINEERING_CLASS.encode().hex()
@@ -16,10 +16,7 @@ CLASS_HEX = "0x" + ENGINEERING_CLASS.encode().hex()
 def radius_postern(start_postern, radius, e2e_dir, simultaneous=2):
     secret = write_secret(e2e_dir / "radius-secret-acct", radius.secret)
     postern = start_postern(overrides={
-        "aaa-server-group": {"RAD": {
-            "protocol": "radius", "timeout": "1s", "retries": 1, "dead-time": "60s",
-            "server": [{"host": "127.0.0.1", "auth-port": radius.ports.auth, "acct-port": radius.ports.acct,
-                        "secret-file": str(secret)}]}},
+        "aaa-server-group": {"RAD": radius_group(secret, (radius.ports.auth, radius.ports.acct))},
         "group-policy": {"Engineering": {"simultaneous-logins": simultaneous}},
         "imap4s": {"authentication-server-group": "RAD", "accounting-server-group": "RAD"},
     })

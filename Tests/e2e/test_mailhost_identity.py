@@ -3,16 +3,14 @@ is the identity for policy, limits, logs and accounting; a username with a VPN p
 nobody checked, and is refused."""
 from harness.accounts import MAIL_USERS
 from harness.imapclient import ImapConnection
+from harness.radius import radius_group
 from harness.secretfiles import write_secret
 
 
 def test_mailhost_alone_takes_the_mail_user_as_the_identity(start_postern, radius, dovecot, pki, e2e_dir):
     secret = write_secret(e2e_dir / "radius-secret-mailhost", radius.secret)
     postern = start_postern(overrides={
-        "aaa-server-group": {"RAD": {
-            "protocol": "radius", "timeout": "1s", "retries": 1, "dead-time": "60s",
-            "server": [{"host": "127.0.0.1", "auth-port": radius.ports.auth, "acct-port": radius.ports.acct,
-                        "secret-file": str(secret)}]}},
+        "aaa-server-group": {"RAD": radius_group(secret, (radius.ports.auth, radius.ports.acct))},
         "imap4s": {"authentication": ["mailhost"], "accounting-server-group": "RAD"},
     })
     # A VPN part that nobody checks: refused, and the mail host is never asked.

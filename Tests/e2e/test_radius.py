@@ -5,15 +5,9 @@ import time
 from harness.accounts import MAIL_USERS, WRONG_PASSWORD
 from harness.imapclient import ImapConnection
 from harness.posternctl import posternctl
-from harness.radius import ENGINEERING_CLASS, RadiusUser, radius_users
+from harness.radius import ENGINEERING_CLASS, RadiusUser, radius_group, radius_users
 from harness.radiusfakes import SilentUdpPort
 from harness.secretfiles import write_secret
-
-
-def radius_group(secret_file, *servers, timeout="1s", retries=1):
-    return {"protocol": "radius", "timeout": timeout, "retries": retries, "dead-time": "60s",
-            "server": [{"host": "127.0.0.1", "auth-port": auth, "acct-port": acct, "secret-file": str(secret_file)}
-                       for auth, acct in servers]}
 
 
 def test_class_selects_the_policy_and_a_wrong_password_is_refused(start_postern, radius, pki, e2e_dir):

@@ -28,7 +28,7 @@ def test_300_logins_in_flight_to_one_slow_server_are_all_accepted(start_postern,
                 "server": [{"host": "127.0.0.1", "auth-port": slow.port, "acct-port": slow.port,
                             "secret-file": str(secret)}]}},
             # Every connection waits for its LOGIN at once: no outstanding limit may close one.
-            "imap4s": {"authentication-server-group": "SLOW", "outstanding": 0},
+            "imap4s": {"authentication-server-group": "SLOW", "outstanding": 0, "outstanding-per-address": 0},
             "limits": {"authentication-timeout": "60s"},
         })
 

@@ -8,10 +8,9 @@ import pytest
 from harness.accounts import MAIL_USERS
 from harness.imapclient import ImapConnection
 from harness.posternctl import posternctl
-from harness.radius import Radius
+from harness.radius import Radius, radius_group
 from harness.radiusfakes import SilentUdpPort
 from harness.secretfiles import write_secret
-from test_radius import radius_group
 
 
 @pytest.fixture(scope="module")

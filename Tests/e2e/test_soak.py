@@ -26,7 +26,7 @@ ACCOUNTS = [(user, password) for user, password in MAIL_USERS.items() if "@" not
 def soak_postern(start_postern, dovecot, postfix):
     """IMAP4S, POP3S and SMTPS, with room for the soak's concurrency: the limits under test
     elsewhere (outstanding, simultaneous logins) would refuse the soak's own connections."""
-    room = {"outstanding": 500}
+    room = {"outstanding": 500, "outstanding-per-address": 0}
     return start_postern(overrides={
         **pop3s(dovecot, **room), **smtps(postfix, **room), "imap4s": room,
         "group-policy": {"DfltGrpPolicy": {"simultaneous-logins": 1000}},

@@ -44,7 +44,7 @@ class PosternProxy:
         self.daemon = BenchPostern(directory, pki, server, users=users, scheme=scheme, overrides={
             "tls": {"min-version": "1.3"},
             "group-policy": {"DfltGrpPolicy": {"simultaneous-logins": 1_000_000}},
-            "imap4s": {"outstanding": 0},
+            "imap4s": {"outstanding": 0, "outstanding-per-address": 0},
             "process": {"relay-processes": relays, "seccomp": "kill"},
         })
         self.port = self.daemon.port

@@ -279,3 +279,10 @@ def _replace_once(conf: str, old: str, new: str) -> str:
     if old not in conf:
         raise RuntimeError(f"radiusd.conf has no line {old.strip()!r}")
     return conf.replace(old, new, 1)
+
+
+def radius_group(secret_file, *servers, timeout="1s", retries=1):
+    """An [aaa-server-group] table for RADIUS servers on 127.0.0.1, given (auth-port, acct-port) pairs."""
+    return {"protocol": "radius", "timeout": timeout, "retries": retries, "dead-time": "60s",
+            "server": [{"host": "127.0.0.1", "auth-port": auth, "acct-port": acct, "secret-file": str(secret_file)}
+                       for auth, acct in servers]}
