@@ -1,9 +1,12 @@
 """postern as the bench runs it: the end-to-end suite's `Postern`, as root with its real roles
 and seccomp, TLS 1.3 only, and no limit of its own below the load (simultaneous logins,
 outstanding sessions)."""
+import contextlib
 import ctypes
 import ctypes.util
+import os
 import pwd
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -61,6 +64,24 @@ class PosternProxy:
 
     def stop(self) -> None:
         self.daemon.stop()
+
+    @contextlib.contextmanager
+    def default_preauth_limits(self):
+        """The shipped `outstanding` and `outstanding-per-address` for the duration (the other
+        figures lift them: their clients hold thousands of sessions from one address)."""
+        lifted = dict(self.daemon.overrides["imap4s"])
+        self._reload({k: v for k, v in lifted.items() if k not in ("outstanding", "outstanding-per-address")})
+        try:
+            yield
+        finally:
+            self._reload(lifted)
+
+    def _reload(self, imap4s: dict) -> None:
+        self.daemon.overrides["imap4s"] = imap4s
+        self.daemon.write_files()
+        mark = self.daemon.mark()
+        os.kill(self.daemon.process.pid, signal.SIGHUP)
+        self.daemon.wait_for("config-reloaded", since=mark, timeout=30)
 
     def processes(self) -> dict:
         """pid -> role for the supervisor and the latest start of every child."""
