@@ -46,7 +46,7 @@ struct ChildSpawner {
         let arguments = child.encoded()
         // A minimal environment: nothing of the supervisor's caller leaks into the roles.
         var environment = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]
-        for key in ["JOURNAL_STREAM", "POSTERN_TEST_HOOKS", "POSTERN_TEST_GRANT_TOKEN", "LANG"] {
+        for key in ["JOURNAL_STREAM", "POSTERN_TEST_HOOKS", "POSTERN_TEST_GRANT_TOKEN", "POSTERN_TEST_FORBIDDEN", "LANG"] {
             if key == "JOURNAL_STREAM", let stdio {
                 if let id = JournalStream.streamID(of: stdio) { environment.append(key + "=" + id) }
                 continue
