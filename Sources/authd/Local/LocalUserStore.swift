@@ -59,9 +59,9 @@ final class LocalUserStore: @unchecked Sendable {
     }()
     private let origin = ContinuousClock.now
 
-    /// Verified against when the user does not exist, so that an unknown name costs as much time
-    /// as a wrong password and does not show in response times.
-    private let decoyHash: String = {
+    /// Verified against when the user does not exist and the file has no entry whose hash could
+    /// stand in (`UsersFile.decoyHash`), so that an unknown name still costs a crypt(3).
+    private let fallbackDecoyHash: String = {
         var out = [CChar](repeating: 0, count: 256)
         return postern_crypt_hash("postern-decoy", "$y$", &out, out.count) == 0 ? String(nulTerminated: out) : "$y$"
     }()
@@ -76,7 +76,9 @@ final class LocalUserStore: @unchecked Sendable {
         case .failure(let reason): return .unavailable(reason: reason)
         }
         guard let entry = users[user] else {
-            _ = postern_crypt_verify(password, decoyHash)
+            // As long as a known user's check: the file's own scheme and cost (its first entry's
+            // hash); the outcome is ignored.
+            _ = postern_crypt_verify(password, users.decoyHash ?? fallbackDecoyHash)
             return .rejected(reason: "unknown user")
         }
         switch postern_crypt_verify(password, entry.hash) {
