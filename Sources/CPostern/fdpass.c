@@ -63,3 +63,19 @@ int postern_peer_credentials(int sock, pid_t *pid, uid_t *uid, gid_t *gid) {
     *pid = cred.pid; *uid = cred.uid; *gid = cred.gid;
     return 0;
 }
+
+#ifndef SO_PEERGROUPS
+#define SO_PEERGROUPS 59
+#endif
+/* The peer's supplementary groups as they were when it connected (SO_PEERGROUPS, Linux 4.13):
+ * no look at /proc, which systemd's ProtectProc=invisible hides. Returns how many there are,
+ * at most `capacity` written to `groups`; -1 with errno set on failure (ERANGE: more than
+ * `capacity`, the count needed is then returned through `needed`). */
+int postern_peer_groups(int sock, gid_t *groups, int capacity, int *needed) {
+    socklen_t len = (socklen_t)((size_t)capacity * sizeof(gid_t));
+    if (getsockopt(sock, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0) {
+        if (needed != NULL) *needed = (int)(len / sizeof(gid_t));
+        return -1;
+    }
+    return (int)(len / sizeof(gid_t));
+}

@@ -101,14 +101,47 @@ const char *postern_seccomp_export_pfc(void *context) {
 }
 
 #include <sys/syscall.h>
-/* Test builds only: SIGUSR2 makes the process try a call outside every role's policy
- * (personality(2) as a harmless query), so the tests can watch the filter kill it. */
+#include <sys/mman.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+/* Test builds only: SIGUSR2 makes the process try a call outside its role's policy, so the tests
+ * can watch the filter kill it. Which call, POSTERN_TEST_FORBIDDEN says (read once, when the
+ * handler is installed; a handler may not call getenv): unset, personality(2) as a harmless
+ * query, outside every policy; "open-write", opening a file for writing (O_WRONLY|O_CREAT, no
+ * O_TRUNC) under /tmp; "bind", binding a TCP socket to 127.0.0.1 port 0; "mmap-exec", an
+ * anonymous executable mapping. Raw system calls, so what reaches the filter is exactly that. */
+enum { FORBID_PERSONALITY, FORBID_OPEN_WRITE, FORBID_BIND, FORBID_MMAP_EXEC };
+static int forbidden_kind = FORBID_PERSONALITY;
+
 static void forbidden_call(int sig) {
     (void)sig;
-    syscall(SYS_personality, 0xffffffffUL);
+    switch (forbidden_kind) {
+    case FORBID_OPEN_WRITE:
+        syscall(SYS_openat, AT_FDCWD, "/tmp/postern-test-forbidden-write", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        break;
+    case FORBID_BIND: {
+        long fd = syscall(SYS_socket, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in address;
+        memset(&address, 0, sizeof address);
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        syscall(SYS_bind, fd, &address, sizeof address);
+        break;
+    }
+    case FORBID_MMAP_EXEC:
+        syscall(SYS_mmap, NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        break;
+    default:
+        syscall(SYS_personality, 0xffffffffUL);
+    }
 }
 
 int postern_install_test_violation_trigger(void) {
+    const char *kind = getenv("POSTERN_TEST_FORBIDDEN");
+    if (kind != NULL && strcmp(kind, "open-write") == 0) forbidden_kind = FORBID_OPEN_WRITE;
+    else if (kind != NULL && strcmp(kind, "bind") == 0) forbidden_kind = FORBID_BIND;
+    else if (kind != NULL && strcmp(kind, "mmap-exec") == 0) forbidden_kind = FORBID_MMAP_EXEC;
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = forbidden_call;

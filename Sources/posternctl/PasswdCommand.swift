@@ -68,9 +68,13 @@ enum PasswdCommand {
         let temporary = file + ".posternctl-new"
         var info = stat()
         let mode: mode_t = stat(file, &info) == 0 ? info.st_mode & 0o7777 : 0o640
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        // Created afresh, never opened through a link or over a file someone left there (the
+        // directory may be writable by others than root, and this runs as root).
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            Console.error("posternctl: cannot write \(temporary): " + String(cString: strerror(errno)) + "\n")
+            let reason = String(cString: strerror(errno))
+            let hint = errno == EEXIST ? " (left by an interrupted run? remove it if no other posternctl is writing)" : ""
+            Console.error("posternctl: cannot create \(temporary): \(reason)\(hint)\n")
             return 2
         }
         if stat(file, &info) == 0 { _ = fchown(fd, info.st_uid, info.st_gid) }

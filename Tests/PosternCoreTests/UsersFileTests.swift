@@ -24,4 +24,12 @@ final class UsersFileTests: XCTestCase {
         XCTAssertEqual(UsersFile.line(name: "alice", hash: "$y$h", groupPolicy: nil), "alice:$y$h")
         XCTAssertEqual(UsersFile.line(name: "alice", hash: "$y$h", groupPolicy: "Eng"), "alice:$y$h:Eng")
     }
+
+    func testAnUnknownUserIsCheckedAgainstTheFilesFirstHash() throws {
+        // The first line's hash, whatever the names sort as: its scheme and cost are the file's.
+        let file = try UsersFile(parsing: "# users\n\nzed:$6$rounds=900000$salt$abc\nalice:$y$j9T$s$h\n")
+        XCTAssertEqual(file.decoyHash, "$6$rounds=900000$salt$abc")
+        XCTAssertNil(try UsersFile(parsing: "# nobody\n").decoyHash)
+        XCTAssertEqual(UsersFile(entries: [.init(name: "b", hash: "$y$j9T$b$c", groupPolicy: nil)]).decoyHash, "$y$j9T$b$c")
+    }
 }

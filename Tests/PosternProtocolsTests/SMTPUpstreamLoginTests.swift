@@ -356,6 +356,30 @@ final class SMTPUpstreamLoginTests: XCTestCase {
                        [.succeeded(taggedReplyText: "235 2.7.0 Authentication successful", untagged: [])])
     }
 
+    func testXClientTellsATrustingMailHostWhoLoggedIn() {
+        let alice = ForwardedClient(address: "192.0.2.7", port: 50123, sessionID: "", login: "alice+x=y")
+        var upstream = login(forward: alice)
+        _ = upstream.receive(greeting)
+        XCTAssertEqual(upstream.receive("250-mx\r\n250 XCLIENT NAME ADDR PORT LOGIN\r\n").sentText,
+                       "XCLIENT ADDR=192.0.2.7 PORT=50123 LOGIN=alice+2Bx+3Dy\r\n")
+        XCTAssertEqual(upstream.receive("220 mx\r\n").sentText, "EHLO client.example\r\n")
+        XCTAssertEqual(upstream.receive("250 mx\r\n"),
+                       [.succeeded(taggedReplyText: "235 2.7.0 Authentication successful", untagged: [])])
+    }
+
+    func testXClientLoginOnlyWhenOfferedAndNeverBeforeAuth() {
+        let alice = ForwardedClient(address: "192.0.2.7", port: 50123, sessionID: "", login: "alice")
+        var trusting = login(forward: alice)
+        _ = trusting.receive(greeting)
+        XCTAssertEqual(trusting.receive("250-mx\r\n250 XCLIENT ADDR PORT\r\n").sentText,
+                       "XCLIENT ADDR=192.0.2.7 PORT=50123\r\n")
+        // The mail host checks the login itself: LOGIN would make Postfix refuse the AUTH.
+        var checking = withCredentials(forward: alice)
+        _ = checking.receive(greeting)
+        XCTAssertEqual(checking.receive("250-mx\r\n250-XCLIENT ADDR PORT LOGIN\r\n250 AUTH PLAIN\r\n").sentText,
+                       "XCLIENT ADDR=192.0.2.7 PORT=50123\r\n")
+    }
+
     func testXClientSkippedWhenNotOfferedOrIncomplete() {
         for ehlo in ["250-mx\r\n250 AUTH PLAIN\r\n", "250-mx\r\n250-XCLIENT NAME ADDR\r\n250 AUTH PLAIN\r\n",
                      "250-mx\r\n250-XCLIENT\r\n250 AUTH PLAIN\r\n"] {

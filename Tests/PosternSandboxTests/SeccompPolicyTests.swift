@@ -93,6 +93,56 @@ final class SeccompPolicyTests: XCTestCase {
         XCTAssertFalse(policy.syscalls.contains("bind"))
     }
 
+    func testAuthdAndTheRelaysOpenFilesForReadingOnly() throws {
+        // O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND must be clear; other flags are free.
+        let readOnly = SeccompPolicy.Condition(argument: 2, mask: 0x643, value: .number(0))
+        for role in [Role.authd, .relay] {
+            let rules = try RolePolicies.policy(for: role).rules.filter { $0.syscall == "openat" || $0.syscall == "openat2" }
+            XCTAssertFalse(rules.isEmpty, role.rawValue)
+            for rule in rules where rule.action == .allow {
+                XCTAssertEqual(rule.conditions, [readOnly], "\(role.rawValue): \(rule.text)")
+            }
+            XCTAssertFalse(try RolePolicies.policy(for: role).syscalls.contains("creat"), role.rawValue)
+        }
+    }
+
+    func testTheRelayMakesInternetSocketsOnlyAndBindsNone() throws {
+        let policy = try RolePolicies.policy(for: .relay)
+        XCTAssertFalse(policy.syscalls.contains("bind"))
+        XCTAssertFalse(policy.syscalls.contains("listen"))
+        let allowed = policy.rules.filter { $0.syscall == "socket" && $0.action == .allow }
+        XCTAssertFalse(allowed.isEmpty)
+        for rule in allowed {
+            let family = rule.conditions.first { $0.argument == 0 && $0.mask == .max }?.value
+            XCTAssertTrue(family == .number(2) || family == .number(10), "relay: \(rule.text)")
+            XCTAssertTrue(rule.conditions.contains { $0.argument == 1 && $0.mask == 0xf }, "relay: \(rule.text)")
+        }
+        XCTAssertTrue(allowed.contains { $0.conditions.contains(.init(argument: 1, mask: 0xf, value: .number(1))) })
+    }
+
+    func testAuthdMakesInternetSocketsOnly() throws {
+        let allowed = try RolePolicies.policy(for: .authd).rules.filter { $0.syscall == "socket" && $0.action == .allow }
+        XCTAssertFalse(allowed.isEmpty)
+        for rule in allowed {
+            let family = rule.conditions.first { $0.argument == 0 && $0.mask == .max }?.value
+            XCTAssertTrue(family == .number(2) || family == .number(10), "authd: \(rule.text)")
+        }
+    }
+
+    func testNoRoleButTheSupervisorAndAuthdMapsCodeOnceStarted() throws {
+        // authd's libldap loads modules on first use; the listener and the relays map no code.
+        let noExec = SeccompPolicy.Condition(argument: 2, mask: 0x4, value: .number(0))
+        for role in [Role.listener, .relay] {
+            let policy = try RolePolicies.policy(for: role)
+            for call in ["mmap", "mprotect", "pkey_mprotect"] {
+                for rule in policy.rules where rule.syscall == call && rule.action == .allow {
+                    XCTAssertEqual(rule.conditions, [noExec], "\(role.rawValue): \(rule.text)")
+                }
+            }
+            XCTAssertTrue(policy.syscalls.contains("mmap"), role.rawValue)
+        }
+    }
+
     func testTheSupervisorLetsThroughWhatEveryRoleNeeds() throws {
         let supervisor = try RolePolicies.policy(for: .supervisor)
         for role in [Role.listener, .authd, .relay] {

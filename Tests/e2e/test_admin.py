@@ -74,6 +74,24 @@ def test_a_user_outside_the_admin_group_is_refused(start_postern):
     assert allowed.returncode == 0, allowed.stderr
 
 
+# A /proc where the supervisor (root, but without CAP_SYS_PTRACE) cannot see the processes of
+# other users: ProtectProc=ptraceable. (The shipped unit's ProtectProc=invisible still shows
+# them to group root, proc's default gid=; the admin check must not depend on either.)
+HIDDEN_PROC = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+               'mount -t proc -o hidepid=ptraceable proc /proc && exec "$@"', "sh"]
+
+
+def test_the_admin_group_is_let_in_when_proc_hides_other_users(start_postern):
+    postern = start_postern(overrides={"admin": {"group": "postern-admin"}}, launcher=HIDDEN_PROC)
+    assert "hidepid=ptraceable" in open(f"/proc/{postern.process.pid}/mounts").read()
+    admin_gid = str(grp.getgrnam("postern-admin").gr_gid)
+    allowed = posternctl(postern, "status", as_user="nobody", groups=admin_gid)
+    assert allowed.returncode == 0, allowed.stderr
+    os.chmod(postern.directory / "admin.sock", 0o666)
+    refused = posternctl(postern, "status", as_user="nobody")
+    assert refused.returncode == 2 and "permission denied" in refused.stderr, refused
+
+
 def test_bad_requests_get_an_answer_not_a_crash(postern):
     import socket
     for payload in (b"not json\n", b'{"command":"explode"}\n', b"\x00" * 5000, b'{"command":"kill"}\n'):

@@ -71,4 +71,10 @@ def test_smtp_client_address_in_the_mail_hosts_log(start_postern, postfix, dovec
     assert_from_client_address(postern, conn, "smtps")
     line = postfix.client_of_message(message_id(message))
     assert line is not None and f"[{seen_as(forward)}]" in line, line
+    # Who sent it: the mail host's own login, or, where it trusts postern, the user postern told
+    # it with XCLIENT LOGIN (forwarded only).
+    if mailhost or forward:
+        assert "sasl_username=alice" in line, line
+    else:
+        assert "sasl_username" not in line, line
     dovecot.wait_for_message("bob", token.encode())

@@ -71,6 +71,7 @@ int postern_crypt_hash(const char *password, const char *prefix, char *out, size
 
 /* The peer's credentials of a Unix socket. Returns 0 or -1. */
 int postern_peer_credentials(int sock, pid_t *pid, uid_t *uid, gid_t *gid);
+int postern_peer_groups(int sock, gid_t *groups, int capacity, int *needed);
 
 /* Fills buf from the kernel's random source. Returns 0 or -1. */
 int postern_random_bytes(void *buf, size_t len);

@@ -20,9 +20,14 @@ public struct UsersFile: Sendable {
     }
 
     public private(set) var entries: [String: Entry] = [:]
+    /// The hash of the file's first entry. An unknown user's password is checked against it (and
+    /// refused whatever the outcome), so that the check costs what a known user's does: the same
+    /// scheme and cost as the file uses, not a default that would tell the two apart by time.
+    public private(set) var decoyHash: String?
 
     public init(entries: [Entry]) {
         for e in entries { self.entries[e.name] = e }
+        decoyHash = entries.first?.hash
     }
 
     public init(parsing text: String) throws(ParseError) {
@@ -44,6 +49,7 @@ public struct UsersFile: Sendable {
             guard entries[name] == nil else { throw ParseError(line: lineNumber, problem: "user \(name) appears twice") }
             let policy = fields.count == 3 && !fields[2].isEmpty ? String(fields[2]) : nil
             entries[name] = Entry(name: name, hash: hash, groupPolicy: policy)
+            if decoyHash == nil { decoyHash = hash }
         }
     }
 

@@ -186,8 +186,11 @@ public struct SMTPUpstreamLogin: UpstreamLoginDialogue {
             state = .awaitingStartTLSReply
             return
         }
+        // LOGIN only where postern's word is the login (no AUTH follows): a mail host that took
+        // it would count the session as authenticated and refuse the AUTH (Postfix: 503).
         if let forward, !forwarded, let attributes = extensions.parameters("XCLIENT"),
-           let line = SMTPXClientCommand.line(for: forward, offered: attributes) {
+           let line = SMTPXClientCommand.line(for: forward, offered: attributes,
+                                              login: credentials == nil ? forward.login : nil) {
             forwarded = true
             actions.append(.send(Array(line.utf8)))
             state = .awaitingXClientGreeting

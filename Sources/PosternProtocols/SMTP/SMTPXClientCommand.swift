@@ -5,11 +5,16 @@ enum SMTPXClientCommand {
     /// The command line for `client`, with the attributes the mail host offered in its EHLO
     /// (`XCLIENT NAME ADDR PORT ...`); nil when it lacks ADDR or PORT. The session id goes as
     /// SESSION only to a mail host that offers it (Dovecot), so the two logs can be joined.
-    static func line(for client: ForwardedClient, offered attributes: [String]) -> String? {
+    /// `login`: the name for LOGIN (the SASL login name, which Postfix then logs and checks
+    /// sender addresses against), sent only to a mail host that offers it.
+    static func line(for client: ForwardedClient, offered attributes: [String], login: String? = nil) -> String? {
         guard attributes.contains("ADDR"), attributes.contains("PORT") else { return nil }
         var line = "XCLIENT ADDR=\(xtext(address(client.address))) PORT=\(client.port)"
         if attributes.contains("SESSION"), !client.sessionID.isEmpty {
             line += " SESSION=\(xtext(client.sessionID))"
+        }
+        if attributes.contains("LOGIN"), let login, !login.isEmpty {
+            line += " LOGIN=\(xtext(login))"
         }
         return line + "\r\n"
     }

@@ -17,13 +17,25 @@ prctl           arg0=16                 # PR_GET_NAME
 ## signals
 tgkill          arg0=$pid               # abort() signals its own thread, never another process
 
-## the users file, read again when it changes; the LDAP TLS library's CA certificates
-openat
+## code mapped after the start: libldap loads modules on its first use (measured: an
+## executable mmap on the first LDAP login; libsasl2's plugins are the likely ones), after the
+## filter. The other roles map none.
+mmap            arg2&0x4=0x4
+mprotect        arg2&0x4=0x4
+
+## the users file, read again when it changes; the LDAP TLS library's CA certificates. Reading
+## only: a flag that writes, creates or truncates (O_WRONLY 0x1, O_RDWR 0x2, O_CREAT 0x40,
+## O_TRUNC 0x200, O_APPEND 0x400) kills; O_CLOEXEC and the like are free.
+openat          arg2&0x643=0
 getdents64
 statx
 
-## AAA servers: connected UDP sockets to RADIUS, TCP to LDAP (no bind, listen or accept)
-socket
+## AAA servers: connected UDP sockets to RADIUS, TCP to LDAP, over IPv4 or IPv6 (the type's low
+## bits; the high ones are SOCK_NONBLOCK and SOCK_CLOEXEC). No bind, listen or accept.
+socket          arg0=2 arg1&0xf=2       # AF_INET, SOCK_DGRAM: RADIUS
+socket          arg0=10 arg1&0xf=2      # AF_INET6, SOCK_DGRAM: RADIUS
+socket          arg0=2 arg1&0xf=1       # AF_INET, SOCK_STREAM: LDAP
+socket          arg0=10 arg1&0xf=1      # AF_INET6, SOCK_STREAM: LDAP
 connect
 sendto
 recvfrom
@@ -33,6 +45,8 @@ setsockopt      arg1=6                  # IPPROTO_TCP: libldap's TCP_NODELAY
 
 ## probes answered with a refusal
 open            errno EACCES
+socket          arg0=1 errno EACCES     # AF_UNIX: glibc asks nscd first; without it, it resolves itself
+socket          arg0=16 errno EACCES    # AF_NETLINK: AI_ADDRCONFIG's interface query (then assumes both)
 """#,
         "listener": #"""
 # The listener role: accepts on sockets the supervisor bound, terminates TLS with the key it
@@ -93,15 +107,26 @@ getpeername
 splice
 pipe2
 
-## reaching mail hosts: resolving names (hosts, resolv.conf, netlink for AI_ADDRCONFIG), connecting
-socket
+## reaching mail hosts: TCP over IPv4 and IPv6 (the type's low bits: SOCK_STREAM, 1; the high
+## bits are SOCK_NONBLOCK and SOCK_CLOEXEC), and the resolver's DNS queries over UDP
+## (SOCK_DGRAM, 2). No bind, listen or accept.
+socket          arg0=2 arg1&0xf=1       # AF_INET, SOCK_STREAM
+socket          arg0=10 arg1&0xf=1      # AF_INET6, SOCK_STREAM
+socket          arg0=2 arg1&0xf=2       # AF_INET, SOCK_DGRAM: DNS
+socket          arg0=10 arg1&0xf=2      # AF_INET6, SOCK_DGRAM: DNS to an IPv6 name server
 connect
-bind                                    # netlink sockets of getaddrinfo; no listen or accept is allowed
-openat
+
+## reading files only: hosts, resolv.conf, gai.conf. A flag that writes, creates or truncates
+## (O_WRONLY 0x1, O_RDWR 0x2, O_CREAT 0x40, O_TRUNC 0x200, O_APPEND 0x400) kills; O_CLOEXEC and
+## the like are free.
+openat          arg2&0x643=0
 statx
 
 ## probes answered with a refusal
 open            errno EACCES
+socket          arg0=1 errno EACCES     # AF_UNIX: glibc asks nscd first; without it, it resolves itself
+socket          arg0=16 errno EACCES    # AF_NETLINK: AI_ADDRCONFIG's interface query, which then
+                                        # assumes both IPv4 and IPv6 (and needs no bind)
 """#,
         "runtime": #"""
 # The runtime: what every role needs because it is a Swift program on glibc with NIO and
@@ -115,11 +140,12 @@ open            errno EACCES
 #
 # Syntax: `syscall [argN=VALUE | argN&MASK=VALUE ...] [errno NAME]`; anything not listed kills.
 
-## memory
+## memory: never executable once a role runs (PROT_EXEC, 0x4, clear); a role that maps code
+## after its start says so in its own file
 brk
-mmap
+mmap            arg2&0x4=0
 munmap
-mprotect
+mprotect        arg2&0x4=0
 mremap
 madvise
 
@@ -229,6 +255,8 @@ pread64
 statfs
 access
 readlink
+mmap            arg2&0x4=0x4            # the loader maps each role's libraries before the role's
+mprotect        arg2&0x4=0x4            # own filter: the supervisor's stacks under it
 seccomp                                 # each role installs its own, narrower filter on start
 
 ## signals: waiting for them, and abort() of any thread (the child's too, before its own filter)

@@ -46,7 +46,8 @@ public enum RoleConfinement {
 }
 
 /// Hooks for the test suite, compiled into debug builds only and off unless
-/// POSTERN_TEST_HOOKS=1: SIGUSR2 makes the role attempt a forbidden system call;
+/// POSTERN_TEST_HOOKS=1: SIGUSR2 makes the role attempt a forbidden system call (which one,
+/// POSTERN_TEST_FORBIDDEN says: unset, personality; open-write, bind or mmap-exec);
 /// POSTERN_TEST_GRANT_TOKEN=forged|missing makes the listener spoil the grant token of every
 /// relay request, and =forged-established that of every session-established, as a compromised
 /// listener would.

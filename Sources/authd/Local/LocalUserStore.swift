@@ -59,9 +59,9 @@ final class LocalUserStore: @unchecked Sendable {
     }()
     private let origin = ContinuousClock.now
 
-    /// Verified against when the user does not exist, so that an unknown name costs as much time
-    /// as a wrong password and does not show in response times.
-    private let decoyHash: String = {
+    /// Verified against when the user does not exist and the file has no entry whose hash could
+    /// stand in (`UsersFile.decoyHash`), so that an unknown name still costs a crypt(3).
+    private let fallbackDecoyHash: String = {
         var out = [CChar](repeating: 0, count: 256)
         return postern_crypt_hash("postern-decoy", "$y$", &out, out.count) == 0 ? String(nulTerminated: out) : "$y$"
     }()
@@ -76,7 +76,9 @@ final class LocalUserStore: @unchecked Sendable {
         case .failure(let reason): return .unavailable(reason: reason)
         }
         guard let entry = users[user] else {
-            _ = postern_crypt_verify(password, decoyHash)
+            // As long as a known user's check: the file's own scheme and cost (its first entry's
+            // hash); the outcome is ignored.
+            _ = postern_crypt_verify(password, users.decoyHash ?? fallbackDecoyHash)
             return .rejected(reason: "unknown user")
         }
         switch postern_crypt_verify(password, entry.hash) {
@@ -128,10 +130,12 @@ final class LocalUserStore: @unchecked Sendable {
         if let (file, version) = cached(path, identity) {
             return .success(file, version)
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure("cannot read users file \(path): " + String(cString: strerror(errno)))
+        let bytes: [UInt8]
+        switch Self.boundedRead(path) {
+        case .success(let read): bytes = read
+        case .failure(let reason): return .failure(reason)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             return .failure("users file \(path) is not UTF-8")
         }
         do {
@@ -146,6 +150,32 @@ final class LocalUserStore: @unchecked Sendable {
             return .success(file, version)
         } catch {
             return .failure("users file \(path): \(error)")
+        }
+    }
+
+    /// The most authd reads of a users file: some 100,000 users with yescrypt hashes and long
+    /// names; a bound on what a wrong path (a log, a device) costs.
+    static let usersFileLimit = 16 << 20
+
+    private enum BoundedRead { case success([UInt8]), failure(String) }
+
+    private static func boundedRead(_ path: String) -> BoundedRead {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { return .failure("cannot read users file \(path): " + String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count == 0 { return .success(bytes) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure("cannot read users file \(path): " + String(cString: strerror(errno)))
+            }
+            bytes += buffer[..<count]
+            if bytes.count > usersFileLimit {
+                return .failure("users file \(path) is larger than \(usersFileLimit >> 20) MiB")
+            }
         }
     }
 

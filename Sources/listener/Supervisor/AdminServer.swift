@@ -126,7 +126,7 @@ final class AdminServer: @unchecked Sendable {
             var pid: pid_t = 0
             var uid: uid_t = 0
             var gid: gid_t = 0
-            guard postern_peer_credentials(client, &pid, &uid, &gid) == 0, permitted(pid: pid, uid: uid, gid: gid) else {
+            guard postern_peer_credentials(client, &pid, &uid, &gid) == 0, permitted(client: client, uid: uid, gid: gid) else {
                 logger.log(.adminRefused, ["peer-pid": .int(pid), "peer-uid": .int(uid)])
                 // Answered without reading the request: the reply closes the connection after it.
                 DispatchQueue.global().async { [self] in
@@ -138,15 +138,22 @@ final class AdminServer: @unchecked Sendable {
         }
     }
 
-    /// Root, the admin group as primary group, or the admin group among the peer process's
-    /// supplementary groups (read from /proc, as SO_PEERCRED carries only the primary one).
-    private func permitted(pid: pid_t, uid: uid_t, gid: gid_t) -> Bool {
+    /// Root, the admin group as primary group, or the admin group among the peer's supplementary
+    /// groups: SO_PEERCRED carries only the primary one, SO_PEERGROUPS the others, both as they
+    /// were when the peer connected. Nothing is read from /proc, which the shipped unit's
+    /// ProtectProc=invisible hides from the supervisor.
+    private func permitted(client: Int32, uid: uid_t, gid: gid_t) -> Bool {
         if uid == 0 { return true }
         guard let groupID else { return false }
         if gid == groupID { return true }
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
-        for line in status.split(separator: "\n") where line.hasPrefix("Groups:") {
-            return line.dropFirst(7).split(separator: " ").contains { gid_t($0.trimmingCharacters(in: .whitespaces)) == groupID }
+        var capacity = 64
+        while capacity <= 65536 {
+            var groups = [gid_t](repeating: 0, count: capacity)
+            var needed: Int32 = 0
+            let count = postern_peer_groups(client, &groups, Int32(capacity), &needed)
+            if count >= 0 { return groups.prefix(Int(count)).contains(groupID) }
+            guard errno == ERANGE else { return false }
+            capacity = max(capacity * 2, Int(needed))
         }
         return false
     }

@@ -25,10 +25,12 @@ struct ChildSpawner {
     /// only another program runs).
     static let packagedHelperDirectory = "/usr/lib/postern"
 
-    /// `POSTERN_LIBEXEC_DIR` if set; else the supervisor's own directory when it holds the helpers
-    /// (a build tree such as .build/debug); else the package's /usr/lib/postern.
-    static func helperDirectory(selfPath: String, environment: [String: String]) -> String {
-        if let directory = environment["POSTERN_LIBEXEC_DIR"] { return directory }
+    /// `POSTERN_LIBEXEC_DIR` if set and not started as root; else the supervisor's own directory
+    /// when it holds the helpers (a build tree such as .build/debug); else the package's
+    /// /usr/lib/postern. As root the variable is ignored: whoever can set the environment of a
+    /// root process must not choose what it runs with a role's powers.
+    static func helperDirectory(selfPath: String, environment: [String: String], asRoot: Bool) -> String {
+        if !asRoot, let directory = environment["POSTERN_LIBEXEC_DIR"] { return directory }
         let own = selfPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         if !own.isEmpty, access(own + "/" + RoleCharter.authd.executable, X_OK) == 0 { return own }
         return packagedHelperDirectory
@@ -46,7 +48,7 @@ struct ChildSpawner {
         let arguments = child.encoded()
         // A minimal environment: nothing of the supervisor's caller leaks into the roles.
         var environment = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]
-        for key in ["JOURNAL_STREAM", "POSTERN_TEST_HOOKS", "POSTERN_TEST_GRANT_TOKEN", "LANG"] {
+        for key in ["JOURNAL_STREAM", "POSTERN_TEST_HOOKS", "POSTERN_TEST_GRANT_TOKEN", "POSTERN_TEST_FORBIDDEN", "LANG"] {
             if key == "JOURNAL_STREAM", let stdio {
                 if let id = JournalStream.streamID(of: stdio) { environment.append(key + "=" + id) }
                 continue

@@ -62,10 +62,32 @@ struct GenerationMaterial {
         }
     }
 
-    private static func file(_ path: String, what: String) throws(Failure) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(description: "\(what): cannot read \(path): " + String(cString: strerror(errno)))
+    /// The most the supervisor reads of one certificate, key, CA or secret file: far above any
+    /// real one (a system CA bundle is a few hundred KiB), and a bound on what a mistaken path
+    /// (a log, a device) costs before start or reload fails.
+    static let fileLimit = 1 << 20
+
+    /// The whole file, or a failure naming the setting and the path: it cannot be read, or it
+    /// holds more than `fileLimit` bytes.
+    static func file(_ path: String, what: String, limit: Int = fileLimit) throws(Failure) -> [UInt8] {
+        func failure(_ problem: String) -> Failure { Failure(description: "\(what): \(path): \(problem)") }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { throw failure("cannot read: " + String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure("cannot read: " + String(cString: strerror(errno)))
+            }
+            bytes += buffer[..<count]
+            guard bytes.count <= limit else {
+                throw failure("larger than \(limit >> 20) MiB; expected a PEM or secret file")
+            }
         }
-        return Array(data)
+        return bytes
     }
 }

@@ -94,7 +94,8 @@ final class Supervisor: @unchecked Sendable {
             users = found
         }
         let selfPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let directory = ChildSpawner.helperDirectory(selfPath: selfPath, environment: ProcessInfo.processInfo.environment)
+        let directory = ChildSpawner.helperDirectory(selfPath: selfPath, environment: ProcessInfo.processInfo.environment,
+                                                    asRoot: geteuid() == 0)
         spawner = ChildSpawner(executableDirectory: directory, users: users, selfExecutable: selfPath)
         journal = JournalStream.standardErrorIsJournal()
         seccompMode = SeccompFilter.Mode(rawValue: configuration.process.seccomp.rawValue) ?? .kill

@@ -16,7 +16,8 @@ struct AnyUpstreamLogin: UpstreamLoginDialogue {
     init(request: RelayRequest, useStartTLS: Bool) {
         let credentials = LoginCredentials(username: request.mailUser, password: request.mailPassword)
         let forward = request.forwardClientAddress
-            ? ForwardedClient(address: request.clientAddress, port: request.clientPort, sessionID: request.session.description)
+            ? ForwardedClient(address: request.clientAddress, port: request.clientPort, sessionID: request.session.description,
+                              login: request.vpnUser)
             : nil
         switch request.proto {
         case .imap4s:

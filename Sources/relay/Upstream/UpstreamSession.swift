@@ -39,6 +39,11 @@ final class UpstreamSession: @unchecked Sendable {
     /// Until the streams are joined, closing the socketpair end on failure is ours to do.
     private var downstreamOwned = true
     private var report: (@Sendable (RelayResult) -> Void)?
+    /// The login's channel once NIO has it, and whether the login timed out (then the channel and
+    /// the connection are closed, and whatever the login reports later is dropped). Both touched
+    /// on `services.eventLoop` only.
+    private var loginChannel: Channel?
+    private var loginTimedOut = false
 
     init(request: RelayRequest, downstream: Int32, mode: UpstreamTLS, tls: TLSContext?, loginTimeout: TimeAmount,
          services: Services) {
@@ -92,6 +97,10 @@ final class UpstreamSession: @unchecked Sendable {
         let dialogue = AnyUpstreamLogin(request: request, useStartTLS: mode == .starttls)
         let mode = self.mode
         let timeout = services.eventLoop.scheduleTask(in: loginTimeout) { [self] in
+            // The mail host is left, not kept waiting: its connection closes with the refusal.
+            loginTimedOut = true
+            loginChannel?.close(promise: nil)
+            if mode == .none { close(fd) }
             fail("login to the mail host timed out", temporary: true)
         }
         ClientBootstrap(group: services.eventLoop)
@@ -102,19 +111,28 @@ final class UpstreamSession: @unchecked Sendable {
                     let bound = NIOLoopBound(channel, eventLoop: channel.eventLoop)
                     try pipeline.addHandler(Login(dialogue: dialogue, startTLS: makeTLS, finished: { outcome, leftover in
                         timeout.cancel()
+                        // After a timeout, plainFD is closed already and the channel closing.
+                        guard !self.loginTimedOut else { return }
                         self.loginFinished(outcome, leftover: leftover, channel: bound.value, plainFD: mode == .none ? fd : nil)
                     }))
                 }
             }
             .withConnectedSocket(nioFD)
-            .whenFailure { [self] error in
-                timeout.cancel()
-                if mode == .none { close(fd) }
-                fail("cannot use the connection to \(hostname): \(error)", temporary: true)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let channel):
+                    if loginTimedOut { channel.close(promise: nil) } else { loginChannel = channel }
+                case .failure(let error):
+                    timeout.cancel()
+                    guard !loginTimedOut else { return }
+                    if mode == .none { close(fd) }
+                    fail("cannot use the connection to \(hostname): \(error)", temporary: true)
+                }
             }
     }
 
     private func loginFinished(_ outcome: Login.Outcome, leftover: [UInt8], channel: Channel, plainFD: Int32?) {
+        loginChannel = nil
         switch outcome {
         case .failed(let reason, let temporary, let reply):
             channel.close(promise: nil)

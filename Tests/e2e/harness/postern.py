@@ -26,8 +26,11 @@ from .procstatus import is_gone
 class Postern(PosternLog):
     def __init__(self, directory: Path, pki: Pki, server: str, *, allowed_servers=(),
                  run_as: str = None, users: dict = None, policies: dict = None,
-                 overrides: dict = None, port: int = None, environment: dict = None):
+                 overrides: dict = None, port: int = None, environment: dict = None, launcher: list = None):
         self.directory = directory
+        # Words put before the command line (after setpriv, if any), which must exec postern in
+        # place (its pid is the supervisor's): e.g. unshare with a /proc mounted otherwise.
+        self.launcher = list(launcher or [])
         self.pki = pki
         self.server = server
         self.allowed_servers = list(allowed_servers)
@@ -105,6 +108,7 @@ class Postern(PosternLog):
             os.chmod(d / name, 0o600)
 
     def _as_user(self, argv: list) -> list:
+        argv = [*self.launcher, *argv]
         if self.run_as is None:
             return argv
         group = grp.getgrgid(pwd.getpwnam(self.run_as).pw_gid).gr_name
