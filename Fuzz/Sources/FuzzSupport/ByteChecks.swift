@@ -2,9 +2,9 @@
 public enum ByteChecks {
     /// Whether `needle` occurs in `haystack` (an empty needle never does, for our purposes).
     public static func contains(_ haystack: some Collection<UInt8>, _ needle: some Collection<UInt8>) -> Bool {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return false }
         let hay = Array(haystack)
         let pin = Array(needle)
-        guard !pin.isEmpty, pin.count <= hay.count else { return false }
         for start in 0...(hay.count - pin.count) where hay[start..<start + pin.count].elementsEqual(pin) {
             return true
         }
