@@ -25,7 +25,7 @@ public enum PreAuthCheck<Syntax: MailSyntax> {
     }
 
     private static func checkGreeting(_ setup: PreAuthSetup<Syntax>) {
-        let greeting = setup.make().greeting()
+        let greeting = setup.fresh.greeting()
         let replies = ClientReplies.parse(greeting, as: Syntax.self)
         require(ByteChecks.arePrintableCRLFLines(greeting) && replies?.count == 1
                     && replies.map { Syntax.isGreeting($0[0]) } == true,
@@ -34,7 +34,7 @@ public enum PreAuthCheck<Syntax: MailSyntax> {
 
     private static func drive(_ chunks: [ArraySlice<UInt8>], _ setup: PreAuthSetup<Syntax>,
                               _ outcomes: [LoginOutcome]) -> PreAuthTranscript<Syntax> {
-        var dialogue = setup.make()
+        var dialogue = setup.fresh
         var transcript = PreAuthTranscript<Syntax>(setup)
         var logins = 0
         var authenticated = false

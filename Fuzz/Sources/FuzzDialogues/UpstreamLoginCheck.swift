@@ -27,7 +27,7 @@ public enum UpstreamLoginCheck<Syntax: MailSyntax> {
                     "upstream: the result depends on how the input was cut into reads")
         }
         var refusals: [String] = []
-        for reply in transcripts.compactMap(\.failureReply) where !refusals.contains(reply) {
+        for reply in transcripts.compactMap({ $0.failureReply }) where !refusals.contains(reply) {
             refusals.append(reply)
         }
         return refusals
@@ -64,7 +64,7 @@ public enum UpstreamLoginCheck<Syntax: MailSyntax> {
         // Over SPEC §4's bounds the listener refuses them itself, so they never reach a relay from
         // a client; the relay still gets them here, to exercise its long-literal paths.
         guard FieldBounds.fit(credentials) else { return }
-        var reader = Syntax.makeReader()
+        var reader = Syntax.reader
         var readBack = false
         for action in reader.receive(Syntax.readerPreamble + transcript.loginBytes) {
             switch action {

@@ -81,9 +81,7 @@ enum IMAPSyntax: MailSyntax {
         return escaped.count == password.utf8.count ? [] : [escaped]
     }
 
-    static func makeReader() -> IMAPPreAuthMachine {
-        IMAPPreAuthMachine(limits: IMAPLimits(maxLineLength: 65536, maxLiteralSize: 65536))
-    }
+    static let reader = IMAPPreAuthMachine(limits: IMAPLimits(maxLineLength: 65536, maxLiteralSize: 65536))
 
     private static func words(_ line: [UInt8]) -> [String] {
         line.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false).map {
