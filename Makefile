@@ -5,7 +5,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 # `check` lists its steps in order; they must not run side by side.
 .NOTPARALLEL:
-.PHONY: deps build test-unit test-e2e check demo demo-stop fuzz-build fuzz fuzz-check bench soak deb test-package
+.PHONY: deps build test-unit test-e2e check demo demo-stop fuzz-build fuzz fuzz-check fuzz-merge bench soak deb test-package
 
 deps:           ## Debian packages, role users (needs root; idempotent)
 	scripts/install-deps.sh
@@ -38,7 +38,7 @@ test-package: deb  ## the package installed, run, upgraded in place, removed and
 # them). One build for all, in its own scratch path; each run starts from a copy of the seed
 # corpus, and a crash leaves its input in fuzz-artifacts/TARGET/ and fails the target.
 FUZZ_SECONDS ?= 300
-FUZZ_TARGETS := FuzzIMAP FuzzPOP3 FuzzSMTP FuzzSASL FuzzCredentials FuzzIPC
+FUZZ_TARGETS := FuzzIMAP FuzzPOP3 FuzzSMTP FuzzSASL FuzzCredentials FuzzIPC FuzzRADIUS
 FUZZ_SWIFTFLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld -Xswiftc -parse-as-library
 
 fuzz-build:     ## the fuzz targets, optimised, with libFuzzer and ASan, into .build-fuzz/release
@@ -49,6 +49,11 @@ fuzz: fuzz-build  ## each fuzz target for FUZZ_SECONDS (300) seconds
 
 fuzz-check: fuzz-build  ## each fuzz target for 30 seconds (part of `check`)
 	Fuzz/run.sh 30 $(FUZZ_TARGETS)
+
+# Grows the seed corpora in the repository: each target for FUZZ_SECONDS, then what it found
+# that adds coverage merged into Fuzz/corpus/TARGET (libFuzzer -merge=1), ready to commit.
+fuzz-merge: fuzz-build  ## each fuzz target for FUZZ_SECONDS, its finds merged into Fuzz/corpus
+	Fuzz/run.sh --merge $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 demo: deps build  ## Dovecot + postern on 127.0.0.1 in demo-run/; prints the curl command
 	scripts/demo.sh

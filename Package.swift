@@ -17,6 +17,9 @@ let package = Package(
         .library(name: "PosternCore", targets: ["PosternCore"]),
         .library(name: "PosternProtocols", targets: ["PosternProtocols"]),
         .library(name: "PosternIPC", targets: ["PosternIPC"]),
+        // For the RADIUS reply fuzz target (Fuzz/), which signs replies with the same digests.
+        .library(name: "PosternRADIUS", targets: ["PosternRADIUS"]),
+        .library(name: "PosternCrypto", targets: ["PosternCrypto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),

@@ -34,6 +34,10 @@ let package = Package(
         .executableTarget(name: "FuzzCredentials", dependencies: [
             "FuzzSupport", .product(name: "PosternCore", package: "postern"),
         ], swiftSettings: strict),
+        .executableTarget(name: "FuzzRADIUS", dependencies: [
+            "FuzzSupport", .product(name: "PosternRADIUS", package: "postern"),
+            .product(name: "PosternCrypto", package: "postern"),
+        ], swiftSettings: strict),
         .executableTarget(name: "FuzzIPC", dependencies: [
             "FuzzSupport", .product(name: "PosternIPC", package: "postern"),
             .product(name: "PosternCore", package: "postern"),

@@ -5,15 +5,18 @@ import FuzzSupport
 struct Feedings {
     /// Every byte in one read.
     let whole: [ArraySlice<UInt8>]
-    /// Cut at places drawn from the input.
-    let cut: [ArraySlice<UInt8>]
-    /// One read per line: a peer that waits for each answer. The only feeding that reaches
-    /// what follows a STARTTLS reply, since bytes in the same read after it are refused.
-    let lines: [ArraySlice<UInt8>]
+    /// Drawn from the input: cut at places drawn from it, or one read per line (a peer that
+    /// waits for each answer, the only feeding that reaches what follows a STARTTLS reply,
+    /// since bytes in the same read after it are refused). One of the two rather than both
+    /// halves the drives per input; across inputs each is compared with `whole` as often.
+    let other: [ArraySlice<UInt8>]
 
     init(_ bytes: [UInt8], _ choices: inout FuzzChoices, maxCuts: Int) {
         whole = [bytes[...]]
-        cut = choices.chunks(of: bytes, maxCuts: maxCuts)
+        if choices.below(2) == 0 {
+            other = choices.chunks(of: bytes, maxCuts: maxCuts)
+            return
+        }
         var pieces: [ArraySlice<UInt8>] = []
         var start = 0
         for (index, byte) in bytes.enumerated() where byte == 0x0A {
@@ -21,8 +24,8 @@ struct Feedings {
             start = index + 1
         }
         if start < bytes.count { pieces.append(bytes[start...]) }
-        lines = pieces
+        other = pieces
     }
 
-    var all: [[ArraySlice<UInt8>]] { [whole, cut, lines] }
+    var all: [[ArraySlice<UInt8>]] { [whole, other] }
 }

@@ -38,8 +38,8 @@ public protocol MailSyntax {
     // MARK: Reading the relay's login back
 
     /// A listener dialogue that, fed `readerPreamble` and then the login the relay wrote, must
-    /// read exactly the relay's credentials.
-    static func makeReader() -> Listener
+    /// read exactly the relay's credentials (built once; each read-back takes a copy).
+    static var reader: Listener { get }
     static var readerPreamble: [UInt8] { get }
 }
 

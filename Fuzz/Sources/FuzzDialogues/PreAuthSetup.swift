@@ -2,7 +2,9 @@
 public struct PreAuthSetup<Syntax: MailSyntax>: Sendable {
     /// Names the dialogue in a violated invariant's message.
     public let label: String
-    public let make: @Sendable () -> Syntax.Listener
+    /// The dialogue as a connection starts it, built once: dialogues are values, so each drive
+    /// takes a copy rather than building limits, greeting and extensions again.
+    public let fresh: Syntax.Listener
     /// The dialogue's longest line; it holds up to four times this while a login is checked.
     public let maxLineLength: Int
     /// Hands the session over with empty credentials once EHLO or HELO is answered, without
@@ -15,7 +17,7 @@ public struct PreAuthSetup<Syntax: MailSyntax>: Sendable {
     public init(_ label: String, maxLineLength: Int, handsOver: Bool = false, passesMailHostRefusal: Bool,
                 make: @escaping @Sendable () -> Syntax.Listener) {
         self.label = label
-        self.make = make
+        fresh = make()
         self.maxLineLength = maxLineLength
         self.handsOver = handsOver
         self.passesMailHostRefusal = passesMailHostRefusal

@@ -6,38 +6,37 @@ import PosternProtocols
 /// listener's own parser.
 public enum UpstreamLoginCheck<Syntax: MailSyntax> {
     /// `credentials`: the sets to draw from. Returns the refusals the relay passed on for the
-    /// client, for `PreAuthCheck` to hand the listener.
+    /// client, for `PreAuthCheck` to hand the listener. STARTTLS or not is drawn from the input
+    /// too, like the rest of the configuration.
     public static func run(_ bytes: [UInt8], credentials: [LoginCredentials]) -> [String] {
         var choices = FuzzChoices(bytes)
-        var config = UpstreamConfig(
+        let config = UpstreamConfig(
             credentials: choices.pick(credentials),
             authenticates: !Syntax.mayOmitCredentials || choices.below(3) > 0,
-            useStartTLS: false,
+            useStartTLS: choices.below(2) == 1,
             forward: choices.pick(UpstreamConfig.forwards),
             maxLineLength: choices.pick([65536, 120]),
             clientName: choices.pick(UpstreamConfig.clientNames))
         let feedings = Feedings(bytes, &choices, maxCuts: 3)
+        let secrets = PasswordForm.all(config, Syntax.self)
+        let transcripts = feedings.all.map { drive($0, config, secrets, input: bytes) }
+        // Without STARTTLS nothing happens between reads, so the cuts must not matter.
+        // (With it, bytes after the STARTTLS reply in the same read are refused, as they must be.)
+        if !config.useStartTLS {
+            require(transcripts.allSatisfy { $0 == transcripts[0] },
+                    "upstream: the result depends on how the input was cut into reads")
+        }
         var refusals: [String] = []
-        for useStartTLS in [false, true] {
-            config.useStartTLS = useStartTLS
-            let transcripts = feedings.all.map { drive($0, config, input: bytes) }
-            // Without STARTTLS nothing happens between reads, so the cuts must not matter.
-            // (With it, bytes after the STARTTLS reply in the same read are refused, as they must be.)
-            if !useStartTLS {
-                require(transcripts.allSatisfy { $0 == transcripts[0] },
-                        "upstream: the result depends on how the input was cut into reads")
-            }
-            for reply in transcripts.compactMap(\.failureReply) where !refusals.contains(reply) {
-                refusals.append(reply)
-            }
+        for reply in transcripts.compactMap({ $0.failureReply }) where !refusals.contains(reply) {
+            refusals.append(reply)
         }
         return refusals
     }
 
-    private static func drive(_ chunks: [ArraySlice<UInt8>], _ config: UpstreamConfig,
+    private static func drive(_ chunks: [ArraySlice<UInt8>], _ config: UpstreamConfig, _ secrets: [PasswordForm],
                               input: [UInt8]) -> UpstreamTranscript<Syntax> {
         var relay = Syntax.makeRelay(config)
-        var transcript = UpstreamTranscript<Syntax>(config)
+        var transcript = UpstreamTranscript<Syntax>(config, secrets: secrets)
         for chunk in chunks {
             transcript.record(relay.receive(chunk))
             if transcript.tlsRequested, !transcript.tlsUp, !transcript.ended {
@@ -65,7 +64,7 @@ public enum UpstreamLoginCheck<Syntax: MailSyntax> {
         // Over SPEC §4's bounds the listener refuses them itself, so they never reach a relay from
         // a client; the relay still gets them here, to exercise its long-literal paths.
         guard FieldBounds.fit(credentials) else { return }
-        var reader = Syntax.makeReader()
+        var reader = Syntax.reader
         var readBack = false
         for action in reader.receive(Syntax.readerPreamble + transcript.loginBytes) {
             switch action {

@@ -72,13 +72,16 @@ enum IMAPSyntax: MailSyntax {
 
     /// The inside of the quoted string LOGIN carries a password in, "\" and "\"" escaped.
     static func writtenForms(ofPassword password: String) -> [[UInt8]] {
-        let escaped = password.utf8.flatMap { byte in byte == 0x22 || byte == 0x5C ? [0x5C, byte] : [byte] }
-        return escaped.elementsEqual(password.utf8) ? [] : [escaped]
+        var escaped: [UInt8] = []
+        escaped.reserveCapacity(password.utf8.count * 2)
+        for byte in password.utf8 {
+            if byte == 0x22 || byte == 0x5C { escaped.append(0x5C) }
+            escaped.append(byte)
+        }
+        return escaped.count == password.utf8.count ? [] : [escaped]
     }
 
-    static func makeReader() -> IMAPPreAuthMachine {
-        IMAPPreAuthMachine(limits: IMAPLimits(maxLineLength: 65536, maxLiteralSize: 65536))
-    }
+    static let reader = IMAPPreAuthMachine(limits: IMAPLimits(maxLineLength: 65536, maxLiteralSize: 65536))
 
     private static func words(_ line: [UInt8]) -> [String] {
         line.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: false).map {

@@ -67,9 +67,7 @@ enum POP3Syntax: MailSyntax {
         relay.forwardingAccepted
     }
 
-    static func makeReader() -> POP3PreAuthMachine {
-        POP3PreAuthMachine(limits: POP3Limits(maxLineLength: 65536))
-    }
+    static let reader = POP3PreAuthMachine(limits: POP3Limits(maxLineLength: 65536))
 
     /// "+OK" or "-ERR" (in any case, as forgiving clients read it), then a space or the end.
     private static func isStatus(_ line: [UInt8], _ indicator: String) -> Bool {

@@ -82,9 +82,7 @@ enum SMTPSyntax: MailSyntax {
         relay.forwardingAccepted
     }
 
-    static func makeReader() -> SMTPPreAuthMachine {
-        SMTPPreAuthMachine(limits: SMTPLimits(maxLineLength: 65536))
-    }
+    static let reader = SMTPPreAuthMachine(limits: SMTPLimits(maxLineLength: 65536))
 
     /// AUTH needs EHLO first.
     static let readerPreamble = Array("EHLO relay.example\r\n".utf8)
