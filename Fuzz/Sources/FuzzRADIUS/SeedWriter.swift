@@ -15,18 +15,7 @@ enum SeedWriter {
                 print("\(name) does not verify")
                 return 1
             }
-            let path = directory + "/" + name
-            guard let file = fopen(path, "wb") else {
-                print("cannot write \(path)")
-                return 1
-            }
-            let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-            fclose(file)
-            guard written == bytes.count else {
-                print("short write to \(path)")
-                return 1
-            }
-            print("\(path): \(bytes.count) bytes")
+            guard SeedFile.write(bytes, named: name, in: directory) else { return 1 }
         }
         return 0
     }
