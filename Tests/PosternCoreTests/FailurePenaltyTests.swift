@@ -2,33 +2,51 @@ import PosternCore
 import XCTest
 
 final class FailurePenaltyTests: XCTestCase {
+    /// The wait the next request from `address` for `user` would get, without taking its slot.
+    private func wait(_ penalty: FailurePenalty, _ address: String, _ user: String = "x", now: Double) -> Double {
+        var copy = penalty
+        return copy.schedule(address: address, user: user, now: now)
+    }
+
     func testTheDelayGrowsWithFailuresFromOneAddress() {
         var penalty = FailurePenalty()
         var delays: [Double] = []
         for i in 0..<6 {
-            delays.append(penalty.delay(address: "192.0.2.1", user: "u\(i)", now: 0))
+            delays.append(wait(penalty, "192.0.2.1", now: 0))
             penalty.recordFailure(address: "192.0.2.1", user: "u\(i)", now: 0)
         }
         XCTAssertEqual(delays, [0, 0, 0.5, 1, 2, 4])
     }
 
-    func testTheDelayGrowsWithFailuresForOneUserFromManyAddresses() {
+    func testOneUsersFailuresFromElsewhereDoNotSlowItsLoginFromACleanAddress() {
+        // Anyone can type a known user's name: failures from other addresses must not become a
+        // way to slow that user's own logins down.
+        var penalty = FailurePenalty()
+        for i in 0..<40 { penalty.recordFailure(address: "192.0.2.\(i % 4)", user: "alice", now: 0) }
+        XCTAssertEqual(wait(penalty, "192.0.2.99", "alice", now: 1), 0)
+    }
+
+    func testAddressesThatGuessedOneUserShareItsRate() {
+        // Four addresses, one failure each for alice: none is slowed as an address, but a second
+        // guess from any of them waits for the user's rate, and they queue behind each other.
         var penalty = FailurePenalty()
         for i in 0..<4 { penalty.recordFailure(address: "192.0.2.\(i)", user: "alice", now: 0) }
-        XCTAssertEqual(penalty.delay(address: "192.0.2.99", user: "alice", now: 1), 2)
+        XCTAssertEqual(wait(penalty, "192.0.2.0", "bob", now: 1), 0, "the address itself failed once")
+        let waits = (0..<4).map { penalty.schedule(address: "192.0.2.\($0)", user: "alice", now: 1) }
+        XCTAssertEqual(waits, [2, 4, 6, 8])
     }
 
     func testOthersAreNotHeldUp() {
         var penalty = FailurePenalty()
         for _ in 0..<5 { penalty.recordFailure(address: "192.0.2.1", user: "alice", now: 0) }
-        XCTAssertEqual(penalty.delay(address: "192.0.2.2", user: "bob", now: 0), 0)
+        XCTAssertEqual(wait(penalty, "192.0.2.2", now: 0), 0)
     }
 
     func testTheDelayIsCappedAndForgotten() {
         var penalty = FailurePenalty(window: 60, maximum: 15)
         for _ in 0..<40 { penalty.recordFailure(address: "a", user: "u", now: 0) }
-        XCTAssertEqual(penalty.delay(address: "a", user: "u", now: 1), 15)
-        XCTAssertEqual(penalty.delay(address: "a", user: "u", now: 61), 0)
+        XCTAssertEqual(wait(penalty, "a", now: 1), 15)
+        XCTAssertEqual(wait(penalty, "a", now: 61), 0)
         penalty.forgetExpired(now: 61)
         XCTAssertEqual(penalty.recordCount, 0)
     }
@@ -37,7 +55,7 @@ final class FailurePenaltyTests: XCTestCase {
         var penalty = FailurePenalty()
         for _ in 0..<5 { penalty.recordFailure(address: "a", user: "u", now: 0) }
         penalty.recordSuccess(address: "a", user: "u", now: 0)
-        XCTAssertEqual(penalty.delay(address: "a", user: "u", now: 0), 0)
+        XCTAssertEqual(wait(penalty, "a", now: 0), 0)
     }
 
     func testSuccessClearsOnlyThatUsersFailuresFromThatAddress() {
@@ -46,9 +64,9 @@ final class FailurePenaltyTests: XCTestCase {
         for _ in 0..<4 { penalty.recordFailure(address: "a", user: "victim", now: 0) }
         penalty.recordFailure(address: "a", user: "own", now: 0)
         penalty.recordSuccess(address: "a", user: "own", now: 0)
-        XCTAssertEqual(penalty.delay(address: "a", user: "victim", now: 0), 2, "the guessing still counts")
-        XCTAssertEqual(penalty.delay(address: "a", user: "another", now: 0), 2, "the address is still slowed")
-        XCTAssertEqual(penalty.delay(address: "b", user: "own", now: 0), 0)
+        XCTAssertEqual(wait(penalty, "a", "victim", now: 0), 2, "the guessing still counts")
+        XCTAssertEqual(wait(penalty, "a", "another", now: 0), 2, "the address is still slowed")
+        XCTAssertEqual(wait(penalty, "b", "own", now: 0), 0)
     }
 
     func testParallelRequestsTakeSlotsOneAfterAnother() {
@@ -57,19 +75,27 @@ final class FailurePenaltyTests: XCTestCase {
         // Four connections ask at once: each waits for the one before it, 0.5 s apart.
         let waits = (0..<4).map { _ in penalty.schedule(address: "a", user: "u", now: 10) }
         XCTAssertEqual(waits, [0.5, 1.0, 1.5, 2.0])
-        // Another user from another address is not held up by them.
+        // Another address is not held up by them, not even for the same user.
         XCTAssertEqual(penalty.schedule(address: "b", user: "v", now: 10), 0)
-        // The same user from elsewhere queues behind them too.
-        XCTAssertEqual(penalty.schedule(address: "c", user: "u", now: 10), 2.5)
+        XCTAssertEqual(penalty.schedule(address: "b", user: "u", now: 10), 0)
+    }
+
+    func testQueuedRequestsNeverWaitLongerThanTheMaximum() {
+        var penalty = FailurePenalty(maximum: 15)
+        for _ in 0..<10 { penalty.recordFailure(address: "a", user: "u", now: 0) }
+        let waits = (0..<6).map { _ in penalty.schedule(address: "a", user: "u", now: 1) }
+        XCTAssertEqual(waits.first, 15)
+        XCTAssertEqual(waits.max(), 15, "\(waits)")
     }
 
     func testMemoryStaysBounded() {
         var penalty = FailurePenalty(capacity: 100)
         for i in 0..<1000 { penalty.recordFailure(address: "10.0.\(i / 256).\(i % 256)", user: "u\(i)", now: Double(i)) }
         // The newest are remembered, the oldest forgotten.
-        XCTAssertEqual(penalty.delay(address: "10.0.3.231", user: "x", now: 1000), 0)
+        XCTAssertEqual(wait(penalty, "10.0.3.231", now: 1000), 0)
         penalty.recordFailure(address: "10.0.3.231", user: "y", now: 1000)
-        XCTAssertEqual(penalty.delay(address: "10.0.3.231", user: "z", now: 1000), 0.5)
+        XCTAssertEqual(wait(penalty, "10.0.3.231", now: 1000), 0.5)
+        XCTAssertLessThanOrEqual(penalty.recordCount, 300, "100 each of addresses, users and pairs")
     }
 
     func testRecordsPastTheWindowAreForgotten() {

@@ -1,10 +1,16 @@
-/// A growing delay after failed logins, per client address and per user (by canonical name), in
-/// the spirit of Dovecot's auth penalty: password guessing gets slow, while other users from
-/// other addresses are not held up. The delay applies before a request is checked, so its answer
-/// is late whether the guess was right or wrong. It is a rate, not only a delay (SPEC §4): each
-/// check takes the next free slot of its address and of its user, the slots spaced by the delay,
-/// so parallel connections guess no faster than one. A correct password clears what that user
-/// failed from that address, not the address's other users' failures.
+/// A growing delay after failed logins (SPEC §4), in the spirit of Dovecot's auth penalty and
+/// OpenSSH's per-source penalties. The delay applies before a request is checked, so its answer
+/// is late whether the guess was right or wrong. It is a rate, not only a delay: each check
+/// takes the next free slot, the slots spaced by the delay, so parallel connections guess no
+/// faster than one.
+///
+/// An address is slowed by all its failures. A user (by canonical name) is slowed by all its
+/// failures from every address, but only for requests from an address that has itself failed
+/// for that user: many addresses guessing one password share one rate after their first
+/// guess, while the user logging in from a clean address is never held up by them (otherwise
+/// anyone who knows a user's name could slow that user's logins to nothing). No request waits
+/// longer than `maximum`. A correct password clears what that user failed from that address,
+/// not the address's failures for other users.
 public struct FailurePenalty: Sendable {
     /// Failures older than this are forgotten.
     public let window: Double
@@ -12,7 +18,7 @@ public struct FailurePenalty: Sendable {
     public let maximum: Double
     /// The delay at the second failure in a row; it doubles with each one after.
     public let base: Double
-    /// The most addresses and users remembered; the stalest are forgotten first.
+    /// The most addresses, users and pairs remembered; the stalest are forgotten first.
     public let capacity: Int
 
     private struct Record: Sendable {
@@ -22,7 +28,7 @@ public struct FailurePenalty: Sendable {
         var nextSlot: Double = 0
     }
 
-    /// Keyed by a hash of the address or user (Swift's Hasher, seeded afresh in every process,
+    /// Keyed by a hash of the address, user or pair (Swift's Hasher, seeded afresh in every process,
     /// so nobody outside can aim two names at one record): 24 bytes a record and no string on
     /// the heap, which matters when a flood of failures from many addresses and names must be
     /// remembered for the window and then given back (the soak: 5,400 of each at once).
@@ -31,9 +37,9 @@ public struct FailurePenalty: Sendable {
     /// Failures of one user from one address: what that user's success clears.
     private var pairs: [UInt64: Record] = [:]
 
-    private static func key(_ name: String) -> UInt64 {
+    private static func key(_ address: String) -> UInt64 {
         var hasher = Hasher()
-        hasher.combine(name)
+        hasher.combine(address)
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
@@ -52,23 +58,21 @@ public struct FailurePenalty: Sendable {
     }
 
     /// Seconds to wait before checking a request from `address` for `user` (canonical), and the
-    /// slot it takes: the next request of the same address or user waits its turn after it.
+    /// slot it takes: the next request of the same address, or of the same user from an address
+    /// that failed for it, waits its turn after it.
     public mutating func schedule(address: String, user: String, now: Double) -> Double {
         let addressKey = Self.key(address), userKey = Self.key(user)
-        let failures = max(count(addresses[addressKey], now), count(users[userKey], now))
+        let guessedHere = count(pairs[Self.key(address, user)], now) > 0
+        let failures = max(count(addresses[addressKey], now), guessedHere ? count(users[userKey], now) : 0)
         guard failures >= 2 else { return 0 }
         let spacing = min(maximum, base * Double(1 << min(failures - 2, 20)))
-        let start = max(now + spacing, addresses[addressKey]?.nextSlot ?? 0, users[userKey]?.nextSlot ?? 0)
-        // Both records exist and are inside the window (failures >= 2 came from one of them).
+        var start = max(now + spacing, addresses[addressKey]?.nextSlot ?? 0)
+        if guessedHere { start = max(start, users[userKey]?.nextSlot ?? 0) }
+        start = min(start, now + maximum)
+        // The records counted exist and are inside the window (failures >= 2 came from them).
         addresses[addressKey]?.nextSlot = start + spacing
-        users[userKey]?.nextSlot = start + spacing
+        if guessedHere { users[userKey]?.nextSlot = start + spacing }
         return start - now
-    }
-
-    /// The wait `schedule` would give, without taking a slot.
-    public func delay(address: String, user: String, now: Double) -> Double {
-        var copy = self
-        return copy.schedule(address: address, user: user, now: now)
     }
 
     public mutating func recordFailure(address: String, user: String, now: Double) {
@@ -102,9 +106,9 @@ public struct FailurePenalty: Sendable {
         pairs = pairs.filter { now - $0.value.last < window }
     }
 
-    /// A correct password clears what this user failed from this address: from the address's
-    /// count and the user's. The address's failures for other users stay (one known password
-    /// must not wash a guessing address clean).
+    /// A correct password clears what this user (canonical) failed from this address: from the
+    /// address's count and the user's. The address's failures for other users stay (one known
+    /// password must not wash a guessing address clean).
     public mutating func recordSuccess(address: String, user: String, now: Double) {
         let cleared = count(pairs.removeValue(forKey: Self.key(address, user)), now)
         guard cleared > 0 else { return }
