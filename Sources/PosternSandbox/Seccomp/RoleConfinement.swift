@@ -50,7 +50,8 @@ public enum RoleConfinement {
 /// POSTERN_TEST_FORBIDDEN says: unset, personality; open-write, bind or mmap-exec);
 /// POSTERN_TEST_GRANT_TOKEN=forged|missing makes the listener spoil the grant token of every
 /// relay request, and =forged-established that of every session-established, as a compromised
-/// listener would.
+/// listener would; POSTERN_TEST_JOIN_DELAY_MS=N makes the listener wait N ms before it adopts a
+/// granted session's socketpair (so a test can send bytes into the join).
 public enum TestHooks {
     private static let tokenMode: String? = {
         #if DEBUG
@@ -59,6 +60,17 @@ public enum TestHooks {
         return String(cString: mode)
         #else
         return nil
+        #endif
+    }()
+
+    /// Milliseconds the listener waits before adopting a granted session's socketpair.
+    public static let joinDelayMilliseconds: Int64 = {
+        #if DEBUG
+        guard let flag = getenv("POSTERN_TEST_HOOKS"), String(cString: flag) == "1",
+              let value = getenv("POSTERN_TEST_JOIN_DELAY_MS") else { return 0 }
+        return Int64(String(cString: value)) ?? 0
+        #else
+        return 0
         #endif
     }()
 

@@ -315,6 +315,20 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         let (clientSide, mailSide) = GlueHandler.matchedPair()
         glue = (clientSide, mailSide)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let delay = TestHooks.joinDelayMilliseconds
+        guard delay == 0 else {
+            context.eventLoop.scheduleTask(in: .milliseconds(delay)) {
+                let (handler, context) = bound.value
+                handler.adopt(localEnd: localEnd, clientSide: clientSide, mailSide: mailSide, grant: grant, context: context)
+            }
+            return
+        }
+        adopt(localEnd: localEnd, clientSide: clientSide, mailSide: mailSide, grant: grant, context: context)
+    }
+
+    private func adopt(localEnd: Int32, clientSide: GlueHandler, mailSide: GlueHandler, grant: Grant,
+                       context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let adopted = ClientBootstrap(group: context.eventLoop)
             .channelOption(.autoRead, value: true)
             .channelOption(.recvAllocator, value: ListenerRole.receiveBuffers)

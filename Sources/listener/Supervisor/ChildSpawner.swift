@@ -48,7 +48,7 @@ struct ChildSpawner {
         let arguments = child.encoded()
         // A minimal environment: nothing of the supervisor's caller leaks into the roles.
         var environment = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]
-        for key in ["JOURNAL_STREAM", "POSTERN_TEST_HOOKS", "POSTERN_TEST_GRANT_TOKEN", "POSTERN_TEST_FORBIDDEN", "LANG"] {
+        for key in ["JOURNAL_STREAM", "POSTERN_TEST_HOOKS", "POSTERN_TEST_GRANT_TOKEN", "POSTERN_TEST_FORBIDDEN", "POSTERN_TEST_JOIN_DELAY_MS", "LANG"] {
             if key == "JOURNAL_STREAM", let stdio {
                 if let id = JournalStream.streamID(of: stdio) { environment.append(key + "=" + id) }
                 continue
