@@ -74,4 +74,39 @@ static inline void postern_ssl_ctx_require_servername(SSL_CTX *ctx, const char *
     SSL_CTX_set_tlsext_servername_callback(ctx, postern_servername_check);
     SSL_CTX_set_tlsext_servername_arg(ctx, (void *)names);
 }
+/* Client certificates (SPEC §3 `certificate`). The handshake asks for one and completes
+   whatever the client sends: postern verifies the chain itself after the handshake, so that the
+   client gets the protocol's generic refusal and the log the first reason, not a TLS alert. */
+static inline int postern_verify_accept_all(int ok, X509_STORE_CTX *store) { (void)ok; (void)store; return 1; }
+static inline void postern_ssl_ctx_request_client_certificate(SSL_CTX *ctx) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, postern_verify_accept_all);
+}
+static inline void postern_openssl_free(void *p) { OPENSSL_free(p); }
+/* The `index`th UPN (Microsoft otherName 1.3.6.1.4.1.311.20.2.3, a UTF8String) of the
+   certificate's subjectAltName, copied into `out`: its length, or -1 when there is no such UPN
+   or it does not fit. */
+static inline int postern_x509_upn(X509 *x, int index, unsigned char *out, int cap) {
+    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    if (names == NULL) return -1;
+    ASN1_OBJECT *upn = OBJ_txt2obj("1.3.6.1.4.1.311.20.2.3", 1);
+    int found = -1, seen = 0;
+    for (int i = 0; upn != NULL && i < sk_GENERAL_NAME_num(names); i++) {
+        GENERAL_NAME *name = sk_GENERAL_NAME_value(names, i);
+        if (name->type != GEN_OTHERNAME || OBJ_cmp(name->d.otherName->type_id, upn) != 0) continue;
+        ASN1_TYPE *value = name->d.otherName->value;
+        if (value == NULL || value->type != V_ASN1_UTF8STRING) continue;
+        if (seen++ != index) continue;
+        int length = ASN1_STRING_length(value->value.utf8string);
+        if (length <= cap) {
+            memcpy(out, ASN1_STRING_get0_data(value->value.utf8string), (size_t)length);
+            found = length;
+        }
+        break;
+    }
+    ASN1_OBJECT_free(upn);
+    GENERAL_NAMES_free(names);
+    return found;
+}
+/* The chain the client sent after its certificate, for verification (owned by the session). */
+static inline STACK_OF(X509) *postern_ssl_peer_chain(SSL *ssl) { return SSL_get_peer_cert_chain(ssl); }
 #endif

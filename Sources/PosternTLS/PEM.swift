@@ -26,6 +26,28 @@ enum PEM {
         return certificates
     }
 
+    /// Every CRL in `pem`, in order; the caller owns them (`X509_CRL_free`).
+    static func revocationLists(in pem: [UInt8], what: String) throws(TLSError) -> [OpaquePointer] {
+        let bio = try memoryBIO(holding: pem)
+        defer { BIO_free(bio) }
+        OpenSSLErrorQueue.clear()
+        var lists: [OpaquePointer] = []
+        while let list = PEM_read_bio_X509_CRL(bio, nil, nil, nil) {
+            lists.append(list)
+        }
+        let last = ERR_peek_last_error()
+        let cleanEnd = last == 0 || (ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE)
+        guard cleanEnd, !lists.isEmpty else {
+            let reasons = OpenSSLErrorQueue.drain()
+            lists.forEach { X509_CRL_free($0) }
+            throw .certificateLoad(lists.isEmpty && cleanEnd
+                ? "no PEM CRL (X509 CRL) found in the \(what)"
+                : "the \(what) is damaged: \(reasons.joined(separator: "; "))")
+        }
+        OpenSSLErrorQueue.clear()
+        return lists
+    }
+
     /// The first private key in `pem`; the caller owns it (`EVP_PKEY_free`).
     static func privateKey(in pem: [UInt8]) throws(TLSError) -> OpaquePointer {
         let bio = try memoryBIO(holding: pem)

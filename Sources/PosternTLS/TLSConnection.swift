@@ -188,11 +188,12 @@ public final class TLSConnection {
         let cipher = SSL_get_current_cipher(ssl).flatMap { SSL_CIPHER_get_name($0) }.map { String(cString: $0) }
         var subject: String?
         if let certificate = SSL_get1_peer_certificate(ssl) {
-            subject = X509Name.oneLine(subjectOf: certificate)
+            subject = X509Name.distinguishedName(X509_get_subject_name(certificate)).rfc4514
             X509_free(certificate)
         }
         let version = String(cString: SSL_get_version(ssl))
-        return TLSSessionInfo(version: version, cipher: cipher ?? "", peerSubject: subject)
+        return TLSSessionInfo(version: version, cipher: cipher ?? "", peerSubject: subject,
+                              clientCertificate: context.checkClientCertificate(of: ssl))
     }
 
     // MARK: Helpers

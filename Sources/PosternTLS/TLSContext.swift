@@ -9,6 +9,9 @@ public final class TLSContext: @unchecked Sendable {
     let context: OpaquePointer
     /// Bytes the context's callbacks read (the ALPN id, the accepted server names); freed with it.
     private var callbackArguments: [UnsafeMutableRawPointer] = []
+    /// Where client certificates are verified (`client-ca` and `crl`); nil when none is asked for.
+    var clientStore: OpaquePointer?
+    var clientDepth: Int32 = 4
 
     private init(method: OpaquePointer?, minimumVersion: TLSVersion) throws(TLSError) {
         OpenSSLErrorQueue.clear()
@@ -28,6 +31,7 @@ public final class TLSContext: @unchecked Sendable {
 
     deinit {
         SSL_CTX_free(context)
+        if let clientStore { X509_STORE_free(clientStore) }
         callbackArguments.forEach { $0.deallocate() }
     }
 
@@ -35,6 +39,7 @@ public final class TLSContext: @unchecked Sendable {
     /// `ciphers` is a TLS 1.2 list in OpenSSL syntax, `ciphersuites` the TLS 1.3 one.
     /// `applicationProtocol`: the ALPN id a client that offers ALPN must offer (ALPACA, SPEC §4).
     /// `serverNames`: when not empty, an SNI the client sends must be one of them.
+    /// `clientCertificates`: ask every client for a certificate and check it against these.
     public static func server(
         certificateChainPEM: [UInt8],
         privateKeyPEM: [UInt8],
@@ -42,7 +47,8 @@ public final class TLSContext: @unchecked Sendable {
         ciphers: String? = nil,
         ciphersuites: String? = nil,
         applicationProtocol: String? = nil,
-        serverNames: [String] = []
+        serverNames: [String] = [],
+        clientCertificates: ClientCertificateTrust? = nil
     ) throws(TLSError) -> TLSContext {
         let tls = try TLSContext(method: TLS_server_method(), minimumVersion: minimumVersion)
         try tls.setCiphers(ciphers ?? defaultCiphers, ciphersuites: ciphersuites)
@@ -57,6 +63,9 @@ public final class TLSContext: @unchecked Sendable {
         }
         if !serverNames.isEmpty {
             try tls.acceptOnly(serverNames: serverNames)
+        }
+        if let clientCertificates {
+            try tls.requestClientCertificates(clientCertificates)
         }
         return tls
     }
@@ -114,6 +123,13 @@ public final class TLSContext: @unchecked Sendable {
     func offerApplicationProtocols(_ ids: [String]) {
         let wire = ids.flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) }
         _ = SSL_CTX_set_alpn_protos(context, wire, UInt32(wire.count))
+    }
+
+    /// A certificate this client context presents when asked; tests use it to play a user with
+    /// a client certificate.
+    func presentCertificate(chainPEM: [UInt8], keyPEM: [UInt8]) throws(TLSError) {
+        try useCertificateChain(chainPEM)
+        try usePrivateKey(keyPEM)
     }
 
     /// Caps the protocol version; tests use it to play an old client.

@@ -6,11 +6,14 @@ public struct TLSSessionInfo: Sendable, Equatable {
     public var cipher: String
     /// The peer certificate's subject, RFC 4514 one-line; nil when the peer sent none.
     public var peerSubject: String?
+    /// What a context that asks for client certificates found; nil when it asks for none.
+    public var clientCertificate: ClientCertificateCheck?
 
-    public init(version: String, cipher: String, peerSubject: String?) {
+    public init(version: String, cipher: String, peerSubject: String?, clientCertificate: ClientCertificateCheck? = nil) {
         self.version = version
         self.cipher = cipher
         self.peerSubject = peerSubject
+        self.clientCertificate = clientCertificate
     }
 }
 

@@ -1,3 +1,4 @@
+import PosternCore
 /// `[imap4s]`, `[pop3s]`, `[smtps]`: one e-mail proxy.
 public struct ProtocolSettings: Codable, Sendable, Equatable {
     public var mailProtocol: MailProtocol

@@ -1,3 +1,4 @@
+import PosternCore
 import TOMLKit
 
 /// `[imap4s]`, `[pop3s]`, `[smtps]`, with the references to interfaces, server groups and
