@@ -107,7 +107,7 @@ extension AuthDaemon {
             return
         }
         let sessionID = request.session.description
-        let user = plan.credentials.vpnUser
+        let user = plan.identity
         ask(group, user: user, password: nil, clientAddress: request.clientAddress, session: request.session) { [self] verdict in
             queue.async { [self] in
                 let failure: String
@@ -159,7 +159,7 @@ extension AuthDaemon {
                                                      known: { configuration.groupPolicies[$0] != nil })
         guard case .policy(let name, let source) = resolution, let policy = configuration.groupPolicies[name] else {
             if case .refused(let reason) = resolution {
-                logger.log(.authorization, session: sessionID, ["result": "refused", "vpn-user": LogValue(plan.credentials.vpnUser),
+                logger.log(.authorization, session: sessionID, ["result": "refused", "vpn-user": LogValue(plan.identity),
                                                                 "reason": LogValue(reason)])
             }
             table.fail(request.session, attempt: request.attempt)
@@ -170,11 +170,11 @@ extension AuthDaemon {
             table.fail(request.session, attempt: request.attempt)
             logger.log(.limitRefused, session: sessionID, ["limit": "protocols", "policy": LogValue(name),
                                                            "protocol": LogValue(request.proto.rawValue),
-                                                           "vpn-user": LogValue(plan.credentials.vpnUser)])
+                                                           "vpn-user": LogValue(plan.identity)])
             reply(.deny(.refused))
             return
         }
-        let user = plan.credentials.vpnUser
+        let user = plan.identity
         guard table.isAuthenticating(request.session, attempt: request.attempt) else {
             // The session ended while it was checked: nothing to grant, no slot to take.
             reply(.deny(.temporary))

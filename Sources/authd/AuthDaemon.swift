@@ -189,6 +189,7 @@ final class AuthDaemon: @unchecked Sendable {
             "vpn-user": LogValue(plan.credentials.vpnUser), "mail-user": LogValue(plan.credentials.mailUser),
             "mail-host": LogValue(plan.mailHost.description), "server-group": LogValue(plan.serverGroupName),
             "client": LogValue(request.clientAddress),
+            "client-subject": LogValue(plan.usesCertificate ? request.certificate?.subject?.rfc4514 : nil),
         ])
         if let refusal = plan.refusal {
             table.fail(request.session, attempt: request.attempt)
@@ -214,6 +215,12 @@ final class AuthDaemon: @unchecked Sendable {
     private func check(_ request: AuthRequest, plan: LoginPlan, configuration: PosternConfiguration,
                        reply: @escaping @Sendable (AuthDecision) -> Void) {
         let sessionID = request.session.description
+        if plan.usesCertificate {
+            // LoginPlan refused any certificate that does not verify or map.
+            logger.log(.authResult, session: sessionID, ["result": "success", "method": "certificate",
+                                                         "vpn-user": LogValue(plan.identity),
+                                                         "client-subject": LogValue(request.certificate?.subject?.rfc4514)])
+        }
         guard plan.usesAAA else {
             // `mailhost` alone: the mail host is the only check.
             authorize(request, plan: plan, authenticated: .none, configuration: configuration, reply: reply)

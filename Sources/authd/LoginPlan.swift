@@ -8,6 +8,10 @@ struct LoginPlan {
     let credentials: SplitCredentials
     let mailHost: MailHost
     let usesAAA: Bool
+    let usesCertificate: Bool
+    /// Who the session is for policy, authorization, limits and accounting: the certificate's
+    /// mapped name with `certificate`, else the VPN user.
+    let identity: String
     let serverGroupName: String?
     /// Why the login is refused before anything is asked, if it is.
     let refusal: String?
@@ -29,10 +33,36 @@ struct LoginPlan {
             split.vpnPassword = ""
             split.mailPassword = request.password
         }
-        credentials = split
-        refusal = mailhostOnly && request.username.contains(Character(settings.nameSeparator))
+        usesCertificate = settings.authentication.contains(.certificate)
+        var refusal: String? = mailhostOnly && request.username.contains(Character(settings.nameSeparator))
             ? "a VPN user in the username, but authentication is [\"mailhost\"] alone: the mail user is the identity"
             : nil
+        var identity = split.vpnUser
+        if usesCertificate {
+            switch Self.certificateName(request.certificate, settings: settings) {
+            case .failure(let reason):
+                refusal = reason
+            case .success(let mapped):
+                identity = mapped
+                let typedVPNPart = request.username.contains(Character(settings.nameSeparator))
+                if settings.authentication.contains(.aaa) || typedVPNPart {
+                    // SPEC §3: a typed VPN user must be the certificate's, compared without case.
+                    if CanonicalUsername.of(split.vpnUser) != CanonicalUsername.of(mapped) {
+                        refusal = "typed VPN user is not the client certificate's name"
+                    }
+                }
+                // The certificate's spelling is the one the AAA group and accounting see.
+                split.vpnUser = mapped
+                if !settings.authentication.contains(.aaa) {
+                    // No VPN password: the whole password is the mail password.
+                    split.vpnPassword = ""
+                    split.mailPassword = request.password
+                }
+            }
+        }
+        credentials = split
+        self.refusal = refusal
+        self.identity = identity
         if let named = credentials.server, let host = allowed.first(where: { $0.matches(name: named) }) {
             mailHost = host
         } else {
@@ -42,5 +72,22 @@ struct LoginPlan {
         serverGroupName = settings.authenticationServerGroup
         vpnUserRefusal = credentials.vpnUser.isEmpty
             ? "empty VPN user (nothing before name-separator \"\(settings.nameSeparator)\")" : nil
+    }
+
+    /// The VPN username the request's client certificate stands for, or why there is none.
+    static func certificateName(_ claim: CertificateClaim?, settings: ProtocolSettings) -> CertificateName {
+        guard let claim else { return .failure("the listener sent no client certificate check") }
+        if let refusal = claim.refusal { return .failure(refusal) }
+        guard let subject = claim.subject else { return .failure(CertificateRefusal.noCertificate.reason) }
+        switch CertificateUsername.of(subject: subject, upns: claim.userPrincipalNames, source: settings.authorizationDNAttributes) {
+        case .success(let name): return .success(name)
+        case .failure(let refusal): return .failure(refusal.reason)
+        }
+    }
+
+    enum CertificateName {
+        case success(String)
+        /// The reason, for the log.
+        case failure(String)
     }
 }

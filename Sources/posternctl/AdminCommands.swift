@@ -55,9 +55,9 @@ enum AdminCommands {
 
     static func render(_ sessions: [SessionSummary]) -> String {
         guard !sessions.isEmpty else { return "no sessions" }
-        return Table(["SESSION", "PROTOCOL", "INTERFACE", "CLIENT", "VPN USER", "MAIL USER", "MAIL HOST", "POLICY",
+        return Table(["SESSION", "PROTOCOL", "INTERFACE", "CLIENT", "VPN USER", "CERTIFICATE SUBJECT", "MAIL USER", "MAIL HOST", "POLICY",
                       "STATE", "AGE", "BYTES IN", "BYTES OUT"], sessions.map {
-            [$0.id, $0.proto, $0.interface, "\($0.client):\($0.clientPort)", dash($0.vpnUser), dash($0.mailUser),
+            [$0.id, $0.proto, $0.interface, "\($0.client):\($0.clientPort)", dash($0.vpnUser), dash($0.clientSubject), dash($0.mailUser),
              dash($0.mailHost), dash($0.groupPolicy), $0.state, duration($0.ageSeconds), String($0.bytesIn),
              String($0.bytesOut)]
         }).text

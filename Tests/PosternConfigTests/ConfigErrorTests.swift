@@ -413,10 +413,24 @@ final class ConfigErrorTests: XCTestCase {
                     lineOf: "[imap4s]", message: "must differ from name-separator (both are \"@\")")
     }
 
-    func testCertificateAuthenticationIsNotAvailableYet() {
+    func testCertificateAuthenticationNeedsAClientCA() {
         let text = Fixtures.minimal + "\nauthentication = [\"aaa\", \"certificate\"]\n"
-        assertError(text, kind: .unsupported, keyPath: "imap4s.authentication[1]", lineOf: "authentication = [",
-                    message: "certificate authentication is not available in this version")
+        assertError(text, kind: .missingKey, keyPath: "tls.client-ca", lineOf: "[tls]",
+                    message: "missing; expected the CA file client certificates chain to (imap4s lists certificate)")
+        let withCA = minimal(replacing: "[tls]\n", with: "[tls]\nclient-ca = \"/etc/postern/tls/client-ca.pem\"\n")
+            + "\nauthentication = [\"aaa\", \"certificate\"]\n"
+        XCTAssertNoThrow(try ConfigLoader.parse(withCA, path: Fixtures.path))
+    }
+
+    func testACRLNeedsAClientCA() {
+        let text = minimal(replacing: "[tls]\n", with: "[tls]\ncrl = \"/etc/postern/tls/client.crl\"\n")
+        assertError(text, kind: .missingKey, keyPath: "tls.client-ca", lineOf: "[tls]",
+                    message: "missing; crl is set, but without client-ca no client certificate is checked")
+    }
+
+    func testVerifyDepthIsBounded() {
+        let text = minimal(replacing: "[tls]\n", with: "[tls]\nverify-depth = 101\n")
+        assertError(text, kind: .invalidValue, keyPath: "tls.verify-depth", lineOf: "verify-depth =")
     }
 
     func testPiggybackNeedsThePortal() {

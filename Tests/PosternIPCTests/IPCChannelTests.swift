@@ -72,7 +72,7 @@ final class IPCChannelTests: XCTestCase {
 
     private let request = AuthRequest(session: SessionID(rawValue: 9), attempt: 1, proto: .imap4s, interface: "i",
                                       clientAddress: "a", clientPort: 1, username: "u", password: "p",
-                                      certificateSubject: nil)
+                                      certificate: nil)
 
     private func waitFor(_ frames: Box<[RecordKind]>, _ kind: RecordKind) {
         let deadline = Date().addingTimeInterval(5)

@@ -17,7 +17,7 @@ final class IPCCodecTests: XCTestCase {
             .channelLost(PeerChannel(role: .authd, index: 0)),
             .authRequest(AuthRequest(session: session, attempt: 2, proto: .imap4s, interface: "outside",
                                      clientAddress: "127.0.0.2", clientPort: 50000, username: "vpn:mail@host",
-                                     password: "secret:pw", certificateSubject: nil)),
+                                     password: "secret:pw", certificate: nil)),
             .authReply(AuthReply(session: session, attempt: 2, decision: .allow(Grant(
                 vpnUser: "vpn", mailUser: "mail", mailPassword: "pw", mailHost: "127.0.0.1", mailPort: 143,
                 groupPolicy: "DfltGrpPolicy", idleTimeout: 1_800_000, maxSessionTime: 0, authenticateUpstream: false,
@@ -37,7 +37,7 @@ final class IPCCodecTests: XCTestCase {
             .adminQuery(AdminQuery(request: 8, kind: .kill(session))),
             .adminReply(AdminReply(request: 7, last: true, found: true, sessions: [SessionSummary(
                 id: session.description, proto: "imap4s", interface: "outside", client: "127.0.0.1", clientPort: 4,
-                vpnUser: "v", mailUser: "m", mailHost: "h:143", groupPolicy: "P", state: "authenticated",
+                vpnUser: "v", mailUser: "m", mailHost: "h:143", groupPolicy: "P", clientSubject: "CN=v,OU=Mail", state: "authenticated",
                 ageSeconds: 4.349, bytesIn: 1, bytesOut: 2)])),
             .tableQuery(request: 11),
             .tableReport(TableReport(request: 11, tables: StateTableCounts([.sessions: 3, .outstanding: 0, .pipesLent: 1 << 40]))),
@@ -101,7 +101,7 @@ final class IPCCodecTests: XCTestCase {
 
     func testASessionAgeBeyondWhatADoubleHoldsIsRefused() throws {
         let summary = SessionSummary(id: "x", proto: "imap4s", interface: "i", client: "c", clientPort: 1, vpnUser: "",
-                                     mailUser: "", mailHost: "", groupPolicy: "", state: "s", ageSeconds: 1e300,
+                                     mailUser: "", mailHost: "", groupPolicy: "", clientSubject: "", state: "s", ageSeconds: 1e300,
                                      bytesIn: 0, bytesOut: 0)
         var bytes = try IPCCodec.encode(.adminReply(AdminReply(request: 1, last: true, found: true, sessions: [summary])))
         XCTAssertEqual(try IPCCodec.encode(IPCCodec.decode(bytes)), bytes, "a clamped age round-trips")
@@ -153,5 +153,26 @@ final class IPCCodecTests: XCTestCase {
         XCTAssertEqual(completed?.name, "imap4s")
         XCTAssertEqual(assembler.piece(generation: 4, kind: .upstreamTrust, name: "imap4s"), blob)
         XCTAssertEqual(Material.chunks([], generation: 1, kind: .configuration, name: "").count, 1)
+    }
+
+    func testACertificateClaimRoundTrips() throws {
+        let subject = DistinguishedName(rdns: [
+            [.init(oid: "2.5.4.6", text: "DE", der: [0x13, 0x02, 0x44, 0x45])],
+            [.init(oid: "2.5.4.3", text: "Jürgen", der: []), .init(oid: "0.9.2342.19200300.100.1.1", text: nil, der: [0x04, 0x00])],
+        ])
+        for claim in [CertificateClaim(subject: subject, issuer: "CN=ca", serial: "1F", userPrincipalNames: ["j@corp"], refusal: nil),
+                      CertificateClaim(subject: nil, issuer: "", serial: "", userPrincipalNames: [], refusal: "no client certificate")] {
+            let message = IPCMessage.authRequest(AuthRequest(session: SessionID(rawValue: 7), attempt: 1, proto: .smtps,
+                                                             interface: "outside", clientAddress: "192.0.2.1", clientPort: 1,
+                                                             username: "u", password: "p", certificate: claim))
+            XCTAssertEqual(try IPCCodec.decode(IPCCodec.encode(message)), message)
+        }
+    }
+
+    func testAnOversizedClaimBecomesARefusalWithoutSubject() {
+        let huge = DistinguishedName(rdns: (0..<200).map { _ in [.init(oid: "2.5.4.11", text: "unit", der: [])] })
+        let bounded = CertificateClaim(subject: huge, issuer: "CN=ca", serial: "01", userPrincipalNames: [], refusal: nil).bounded()
+        XCTAssertNil(bounded.subject)
+        XCTAssertNotNil(bounded.refusal)
     }
 }

@@ -11,6 +11,14 @@ final class RecordBoundsTests: XCTestCase {
     private let session = SessionID(rawValue: .max)
     private let username = String(repeating: "\u{00e9}", count: FieldBounds.username / 2)   // 1 KiB of 2-byte UTF-8
     private let password = String(repeating: "p", count: FieldBounds.password)
+    /// The largest claim `bounded()` lets through.
+    private var largestClaim: CertificateClaim {
+        let text = String(repeating: "c", count: CertificateClaim.maxEncodedBytes - 64)
+        let claim = CertificateClaim(subject: DistinguishedName(rdns: [[.init(oid: "2.5.4.3", text: text, der: [])]]),
+                                     issuer: "", serial: "", userPrincipalNames: [], refusal: nil)
+        XCTAssertEqual(claim.bounded(), claim)
+        return claim
+    }
     private let configName = String(repeating: "n", count: 64)
     private let host = String(repeating: "h", count: 253)
     private let address = "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"
@@ -26,7 +34,7 @@ final class RecordBoundsTests: XCTestCase {
         XCTAssertEqual(username.utf8.count, FieldBounds.username)
         assertFits(.authRequest(AuthRequest(session: session, attempt: .max, proto: .imap4s, interface: configName,
                                             clientAddress: address, clientPort: .max, username: username,
-                                            password: password, certificateSubject: nil)))
+                                            password: password, certificate: nil)))
     }
 
     /// Class values of the largest Access-Accept (4096 bytes, RFC 2865 §3): 16 of 253 bytes.
@@ -66,14 +74,14 @@ final class RecordBoundsTests: XCTestCase {
         let huge = String(repeating: "x", count: 70_000)
         XCTAssertThrowsError(try IPCCodec.encode(.authRequest(AuthRequest(
             session: session, attempt: 1, proto: .imap4s, interface: "i", clientAddress: "a", clientPort: 1,
-            username: huge, password: "p", certificateSubject: nil))))
+            username: huge, password: "p", certificate: nil))))
     }
 
     func testAdminRepliesAreSplitByTheirSizeAndLoseNoSession() throws {
         let summary = { (i: Int) -> SessionSummary in SessionSummary(
             id: String(format: "%016x", i), proto: "imap4s", interface: self.configName, client: self.address, clientPort: 1,
             vpnUser: self.username, mailUser: self.username, mailHost: self.host + ":143", groupPolicy: self.configName,
-            state: "authenticated", ageSeconds: 1, bytesIn: 1, bytesOut: 2) }
+            clientSubject: "", state: "authenticated", ageSeconds: 1, bytesIn: 1, bytesOut: 2) }
         let sessions = (0..<200).map(summary)
         let replies = AdminReply.split(request: 9, found: true, sessions: sessions)
         XCTAssertGreaterThan(replies.count, 1)
@@ -106,7 +114,9 @@ final class RecordBoundsTests: XCTestCase {
         let name = configName, session = self.session
         let summary = SessionSummary(id: String(repeating: "f", count: 16), proto: "imap4s", interface: name,
                                      client: address, clientPort: .max, vpnUser: username, mailUser: username,
-                                     mailHost: host + ":65535", groupPolicy: name, state: "authenticated",
+                                     mailHost: host + ":65535", groupPolicy: name,
+                                     clientSubject: String(repeating: "s", count: CertificateClaim.maxEncodedBytes),
+                                     state: "authenticated",
                                      ageSeconds: 1e9, bytesIn: .max, bytesOut: .max)
         for kind in RecordKind.allCases {
             let largest: [IPCMessage]
@@ -125,7 +135,7 @@ final class RecordBoundsTests: XCTestCase {
             case .authRequest:
                 largest = [.authRequest(AuthRequest(session: session, attempt: .max, proto: .imap4s, interface: name,
                                                     clientAddress: address, clientPort: .max, username: username,
-                                                    password: password, certificateSubject: String(repeating: "s", count: 4096)))]
+                                                    password: password, certificate: largestClaim))]
             case .authReply:
                 largest = [.authReply(AuthReply(session: session, attempt: .max, decision: .allow(Grant(
                     vpnUser: username, mailUser: username, mailPassword: password, mailHost: host, mailPort: .max,

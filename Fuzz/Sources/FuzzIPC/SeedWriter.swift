@@ -33,7 +33,10 @@ enum SeedWriter {
         ("auth-request", .authRequest(AuthRequest(
             session: session, attempt: 1, proto: .imap4s, interface: "outside", clientAddress: "192.0.2.10",
             clientPort: 50123, username: "vpnuser:alice@mail2.example.org", password: "vpnpw:mailpw",
-            certificateSubject: "CN=alice,OU=Engineering"))),
+            certificate: CertificateClaim(
+                subject: DistinguishedName(rdns: [[.init(oid: "2.5.4.11", text: "Engineering", der: [])],
+                                                  [.init(oid: "2.5.4.3", text: "alice", der: [])]]),
+                issuer: "CN=Example CA", serial: "1F2E", userPrincipalNames: ["alice@corp.example"], refusal: nil)))),
         ("auth-reply-allow", .authReply(AuthReply(session: session, attempt: 1, decision: .allow(Grant(
             vpnUser: "vpnuser", mailUser: "alice", mailPassword: "mailpw", mailHost: "mail2.example.org", mailPort: 143,
             groupPolicy: "DfltGrpPolicy", idleTimeout: 1_800_000, maxSessionTime: 0, authenticateUpstream: true,

@@ -2,6 +2,7 @@
 enum ConfigCrossChecks {
     static func check(_ configuration: PosternConfiguration, context: LoadContext) throws(ConfigError) {
         try checkCertificate(configuration, context: context)
+        try checkClientCertificates(configuration, context: context)
         try checkListeningConflicts(configuration, context: context)
     }
 
@@ -10,6 +11,22 @@ enum ConfigCrossChecks {
         guard configuration.tls.certificate == nil, let first = configuration.enabledProtocols.first else { return }
         throw context.error(.missingKey, at: ConfigKeyPath.root.appending("tls").appending("certificate"),
                             "missing; expected the server certificate (PEM chain) that \(first.rawValue) presents")
+    }
+
+    /// `certificate` needs a CA to check client certificates against; `client-ca` and `crl`
+    /// serve nothing unless some enabled proxy lists `certificate`.
+    private static func checkClientCertificates(_ configuration: PosternConfiguration, context: LoadContext)
+        throws(ConfigError) {
+        let users = configuration.enabledProtocols.filter { configuration.protocols[$0]?.authentication.contains(.certificate) == true }
+        let tls = ConfigKeyPath.root.appending("tls")
+        if let first = users.first, configuration.tls.clientCA == nil {
+            throw context.error(.missingKey, at: tls.appending("client-ca"),
+                                "missing; expected the CA file client certificates chain to (\(first.rawValue) lists certificate)")
+        }
+        if configuration.tls.crl != nil && configuration.tls.clientCA == nil {
+            throw context.error(.missingKey, at: tls.appending("client-ca"),
+                                "missing; crl is set, but without client-ca no client certificate is checked")
+        }
     }
 
     /// Two sockets cannot share a port on one address, nor on a specific address and the

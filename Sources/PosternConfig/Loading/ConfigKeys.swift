@@ -21,6 +21,7 @@ enum TLSKey: String, ConfigKey {
     case ciphers
     case clientCA = "client-ca"
     case crl
+    case verifyDepth = "verify-depth"
 }
 
 enum InterfaceKey: String, ConfigKey {

@@ -9,16 +9,21 @@ public struct TLSSettings: Codable, Sendable, Equatable {
     public var ciphers: String
     /// CA bundle for client certificates (certificate authentication).
     public var clientCA: String?
+    /// PEM CRLs, one per CA of a client chain; re-read on reload.
     public var crl: String?
+    /// The most intermediate CAs between a client certificate and `client-ca`.
+    public var verifyDepth: Int
 
     public init(certificate: String? = nil, privateKey: String? = nil, minVersion: TLSVersion = .v1_2,
-                ciphers: String = TLSSettings.defaultCiphers, clientCA: String? = nil, crl: String? = nil) {
+                ciphers: String = TLSSettings.defaultCiphers, clientCA: String? = nil, crl: String? = nil,
+                verifyDepth: Int = 4) {
         self.certificate = certificate
         self.privateKey = privateKey
         self.minVersion = minVersion
         self.ciphers = ciphers
         self.clientCA = clientCA
         self.crl = crl
+        self.verifyDepth = verifyDepth
     }
 
     /// Forward-secret AEAD suites only.

@@ -191,13 +191,10 @@ enum ProtocolSection {
                     AuthenticationMethod.allCases.map(\.rawValue)), got: text)
             }
             switch method {
-            case .certificate:
-                throw reader.context.error(.unsupported, at: elementPath,
-                                           "certificate authentication is not available in this version")
             case .piggyback:
                 throw reader.context.error(.unsupported, at: elementPath,
                                            "piggyback needs the HTTPS portal, which this version does not have")
-            case .aaa, .mailhost:
+            case .aaa, .mailhost, .certificate:
                 break
             }
             if methods.contains(method) {

@@ -23,6 +23,7 @@ enum TLSSection {
             minVersion: try reader.choice(.minVersion, TLSVersion.self) ?? .v1_2,
             ciphers: ciphers ?? TLSSettings.defaultCiphers,
             clientCA: try reader.filePath(.clientCA),
-            crl: try reader.filePath(.crl))
+            crl: try reader.filePath(.crl),
+            verifyDepth: try reader.integer(.verifyDepth, in: 0...100) ?? 4)
     }
 }

@@ -97,16 +97,18 @@ public struct SessionSummary: Codable, Sendable, Equatable {
     public var mailUser: String
     public var mailHost: String
     public var groupPolicy: String
+    /// The client certificate's subject (RFC 4514); empty when none was asked for or sent.
+    public var clientSubject: String
     public var state: String
     public var ageSeconds: Double
     public var bytesIn: UInt64
     public var bytesOut: UInt64
 
     public init(id: String, proto: String, interface: String, client: String, clientPort: UInt16, vpnUser: String,
-                mailUser: String, mailHost: String, groupPolicy: String, state: String, ageSeconds: Double,
+                mailUser: String, mailHost: String, groupPolicy: String, clientSubject: String, state: String, ageSeconds: Double,
                 bytesIn: UInt64, bytesOut: UInt64) {
         self.id = id; self.proto = proto; self.interface = interface; self.client = client; self.clientPort = clientPort
         self.vpnUser = vpnUser; self.mailUser = mailUser; self.mailHost = mailHost; self.groupPolicy = groupPolicy
-        self.state = state; self.ageSeconds = ageSeconds; self.bytesIn = bytesIn; self.bytesOut = bytesOut
+        self.clientSubject = clientSubject; self.state = state; self.ageSeconds = ageSeconds; self.bytesIn = bytesIn; self.bytesOut = bytesOut
     }
 }

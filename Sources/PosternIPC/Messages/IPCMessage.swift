@@ -123,12 +123,13 @@ public struct AuthRequest: Equatable, Sendable {
     public var clientPort: UInt16
     public var username: String
     public var password: String
-    public var certificateSubject: String?
+    /// Present when the protocol lists `certificate`.
+    public var certificate: CertificateClaim?
     public init(session: SessionID, attempt: UInt16, proto: MailProtocol, interface: String, clientAddress: String,
-                clientPort: UInt16, username: String, password: String, certificateSubject: String?) {
+                clientPort: UInt16, username: String, password: String, certificate: CertificateClaim?) {
         self.session = session; self.attempt = attempt; self.proto = proto; self.interface = interface
         self.clientAddress = clientAddress; self.clientPort = clientPort; self.username = username
-        self.password = password; self.certificateSubject = certificateSubject
+        self.password = password; self.certificate = certificate
     }
 }
 

@@ -30,7 +30,7 @@ public enum IPCCodec {
             w = WireWriter(type: RecordKind.authRequest.rawValue)
             w.u64(m.session.rawValue); w.u16(m.attempt); w.string(m.proto.rawValue); w.string(m.interface)
             w.string(m.clientAddress); w.u16(m.clientPort); w.string(m.username); w.string(m.password)
-            w.optionalString(m.certificateSubject)
+            w.certificateClaim(m.certificate)
         case .authReply(let m):
             w = WireWriter(type: RecordKind.authReply.rawValue)
             w.u64(m.session.rawValue); w.u16(m.attempt)
@@ -78,7 +78,7 @@ public enum IPCCodec {
             for s in m.sessions {
                 w.string(s.id); w.string(s.proto); w.string(s.interface); w.string(s.client); w.u16(s.clientPort)
                 w.string(s.vpnUser); w.string(s.mailUser); w.string(s.mailHost); w.string(s.groupPolicy)
-                w.string(s.state); w.u64(milliseconds(s.ageSeconds)); w.u64(s.bytesIn); w.u64(s.bytesOut)
+                w.string(s.clientSubject); w.string(s.state); w.u64(milliseconds(s.ageSeconds)); w.u64(s.bytesIn); w.u64(s.bytesOut)
             }
         case .tableQuery(let request):
             w = WireWriter(type: RecordKind.tableQuery.rawValue)
@@ -129,7 +129,7 @@ public enum IPCCodec {
             message = .authRequest(AuthRequest(
                 session: SessionID(rawValue: try r.u64()), attempt: try r.u16(), proto: try decodeProto(r.string()),
                 interface: try r.string(), clientAddress: try r.string(), clientPort: try r.u16(),
-                username: try r.string(), password: try r.string(), certificateSubject: try r.optionalString()))
+                username: try r.string(), password: try r.string(), certificate: try r.certificateClaim()))
         case .authReply:
             let session = SessionID(rawValue: try r.u64())
             let attempt = try r.u16()
@@ -195,12 +195,13 @@ public enum IPCCodec {
             for _ in 0..<count {
                 let (id, proto, interface, client) = (try r.string(), try r.string(), try r.string(), try r.string())
                 let (clientPort, vpnUser, mailUser, mailHost) = (try r.u16(), try r.string(), try r.string(), try r.string())
-                let (groupPolicy, state, ageMilliseconds) = (try r.string(), try r.string(), try r.u64())
+                let (groupPolicy, clientSubject) = (try r.string(), try r.string())
+                let (state, ageMilliseconds) = (try r.string(), try r.u64())
                 // Beyond this the seconds would not give back the same milliseconds; no session is older.
                 guard ageMilliseconds <= maxAgeMilliseconds else { throw .malformed("session age out of range") }
                 sessions.append(SessionSummary(
                     id: id, proto: proto, interface: interface, client: client, clientPort: clientPort, vpnUser: vpnUser,
-                    mailUser: mailUser, mailHost: mailHost, groupPolicy: groupPolicy, state: state,
+                    mailUser: mailUser, mailHost: mailHost, groupPolicy: groupPolicy, clientSubject: clientSubject, state: state,
                     ageSeconds: Double(ageMilliseconds) / 1000, bytesIn: try r.u64(), bytesOut: try r.u64()))
             }
             message = .adminReply(AdminReply(request: request, last: last, found: found, sessions: sessions))

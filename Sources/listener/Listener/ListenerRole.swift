@@ -92,12 +92,22 @@ final class ListenerRole: @unchecked Sendable {
                 throw TLSError.certificateLoad("the supervisor sent no TLS identity")
             }
             let settings = generation.configuration.tls
+            let clientCA = generation.material.piece(generation: generation.number, kind: .tlsIdentity, name: "client-ca")
+            let crl = generation.material.piece(generation: generation.number, kind: .tlsIdentity, name: "crl")
             for (proto, protocolSettings) in generation.configuration.protocols where protocolSettings.isEnabled {
+                // Only a protocol that lists `certificate` asks clients for one (SPEC §3).
+                var clientCertificates: ClientCertificateTrust?
+                if protocolSettings.authentication.contains(.certificate) {
+                    guard let clientCA else { throw TLSError.certificateLoad("the supervisor sent no client-ca") }
+                    clientCertificates = ClientCertificateTrust(certificateAuthoritiesPEM: clientCA, revocationListsPEM: crl,
+                                                                depth: settings.verifyDepth)
+                }
                 tls[proto] = try TLSContext.server(certificateChainPEM: certificate, privateKeyPEM: key,
                                                    minimumVersion: settings.minVersion == .v1_3 ? .v1_3 : .v1_2,
                                                    ciphers: settings.ciphers,
                                                    applicationProtocol: proto.applicationProtocolID,
-                                                   serverNames: protocolSettings.serverNames)
+                                                   serverNames: protocolSettings.serverNames,
+                                                   clientCertificates: clientCertificates)
             }
         } catch {
             for (_, fd) in generation.listenSockets { close(fd) }

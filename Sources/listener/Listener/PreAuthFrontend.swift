@@ -36,6 +36,8 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
     private var phase = Phase.handshaking
     private var attempts: UInt16 = 0
     private var grant: Grant?
+    /// What the handshake found, when the protocol asks for client certificates.
+    private var certificate: CertificateClaim?
     /// authd has state for this session (it asked at least once): authd hears when it ends.
     private var authdKnows = false
     private var loginTimer: Scheduled<Void>?
@@ -99,16 +101,19 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             id: session.id.description, proto: session.proto.rawValue, interface: session.interface,
             client: session.clientAddress, clientPort: session.clientPort, vpnUser: grant?.vpnUser ?? "",
             mailUser: grant?.mailUser ?? "", mailHost: grant.map { "\($0.mailHost):\($0.mailPort)" } ?? "",
-            groupPolicy: grant?.groupPolicy ?? "", state: state.rawValue,
+            groupPolicy: grant?.groupPolicy ?? "", clientSubject: certificate?.subject?.rfc4514 ?? "", state: state.rawValue,
             ageSeconds: Double((NIODeadline.now() - session.startedAt).nanoseconds) / 1e9,
             bytesIn: glue?.client.bytesRead ?? 0, bytesOut: glue?.mailHost.bytesRead ?? 0)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let tls = event as? TLSEvent, case .handshakeCompleted(let info) = tls {
+            certificate = info.clientCertificate.map(CertificateClaim.init(check:))
             logger.log(.tlsEstablished, session: session.id.description, [
                 "version": LogValue(info.version), "cipher": LogValue(info.cipher),
                 "client-subject": LogValue(info.peerSubject),
+                "client-issuer": LogValue(info.clientCertificate?.certificate?.issuer.rfc4514),
+                "client-serial": LogValue(info.clientCertificate?.certificate?.serial),
             ])
             if case .handshaking = phase {
                 phase = .dialogue
@@ -226,7 +231,7 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
         let request = AuthRequest(session: session.id, attempt: attempt, proto: session.proto,
                                   interface: session.interface, clientAddress: session.clientAddress,
                                   clientPort: session.clientPort, username: credentials.username,
-                                  password: credentials.password, certificateSubject: nil)
+                                  password: credentials.password, certificate: certificate)
         armLoginTimer(context: context)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop

@@ -8,6 +8,9 @@ struct GenerationMaterial {
     var configurationJSON: [UInt8]
     var certificate: [UInt8]
     var privateKey: [UInt8]
+    /// `tls.client-ca` and `tls.crl`, when set (re-read at every reload, like the rest).
+    var clientCA: [UInt8]?
+    var crl: [UInt8]?
     var upstreamTrust: [String: [UInt8]]
     /// RADIUS shared secrets and LDAP bind passwords by file path; for authd alone.
     var secrets: [String: [UInt8]]
@@ -29,6 +32,8 @@ struct GenerationMaterial {
             certificate = try file(certificatePath, what: "tls.certificate")
             privateKey = try file(configuration.tls.privateKey ?? certificatePath, what: "tls.private-key")
         }
+        let clientCA = try configuration.tls.clientCA.map { path throws(Failure) in try file(path, what: "tls.client-ca") }
+        let crl = try configuration.tls.crl.map { path throws(Failure) in try file(path, what: "tls.crl") }
         var trust: [String: [UInt8]] = [:]
         for (proto, settings) in configuration.protocols where settings.upstreamTLS != .none {
             if let ca = settings.upstreamCA {
@@ -46,7 +51,7 @@ struct GenerationMaterial {
             }
         }
         return GenerationMaterial(configurationJSON: Array(json), certificate: certificate, privateKey: privateKey,
-                                  upstreamTrust: trust, secrets: secrets)
+                                  clientCA: clientCA, crl: crl, upstreamTrust: trust, secrets: secrets)
     }
 
     private static func secretFiles(of group: ServerGroup) -> [(String, String)] {

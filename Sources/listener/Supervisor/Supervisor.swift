@@ -236,7 +236,9 @@ final class Supervisor: @unchecked Sendable {
     private func pieces(of kind: MaterialKind) -> [(String, [UInt8])] {
         switch kind {
         case .configuration: [("", material.configurationJSON)]
-        case .tlsIdentity: [("certificate", material.certificate), ("private-key", material.privateKey)]
+        case .tlsIdentity:
+            [("certificate", material.certificate), ("private-key", material.privateKey)]
+                + (material.clientCA.map { [("client-ca", $0)] } ?? []) + (material.crl.map { [("crl", $0)] } ?? [])
         case .upstreamTrust: material.upstreamTrust.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         case .secret: material.secrets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         case .grantKey: [("", grantKey.bytes)]

@@ -29,8 +29,9 @@ ImapClosed = ServerClosed
 
 
 class ImapConnection(TlsLineConnection):
-    def __init__(self, port: int, cafile, host: str = "127.0.0.1", source: str = None, timeout: float = 20):
-        super().__init__(port, cafile, host=host, source=source, timeout=timeout)
+    def __init__(self, port: int, cafile, host: str = "127.0.0.1", source: str = None, timeout: float = 20,
+                 certificate: tuple = None):
+        super().__init__(port, cafile, host=host, source=source, timeout=timeout, certificate=certificate)
         self.tag_number = 0
         self.greeting = self._read_line()
 

@@ -17,8 +17,9 @@ def plain_response(user: str, password: str) -> str:
 
 
 class Pop3Connection(TlsLineConnection):
-    def __init__(self, port: int, cafile, host: str = "127.0.0.1", source: str = None, timeout: float = 20):
-        super().__init__(port, cafile, host=host, source=source, timeout=timeout)
+    def __init__(self, port: int, cafile, host: str = "127.0.0.1", source: str = None, timeout: float = 20,
+                 certificate: tuple = None):
+        super().__init__(port, cafile, host=host, source=source, timeout=timeout, certificate=certificate)
         self.greeting = self._read_line()
 
     @staticmethod

@@ -34,8 +34,9 @@ def parse_reply(raw_lines: list) -> SmtpReply:
 
 
 class SmtpConnection(TlsLineConnection):
-    def __init__(self, port: int, cafile, host: str = "127.0.0.1", source: str = None, timeout: float = 20):
-        super().__init__(port, cafile, host=host, source=source, timeout=timeout)
+    def __init__(self, port: int, cafile, host: str = "127.0.0.1", source: str = None, timeout: float = 20,
+                 certificate: tuple = None):
+        super().__init__(port, cafile, host=host, source=source, timeout=timeout, certificate=certificate)
         self.greeting = self.reply()
 
     def reply(self, timeout: float = None) -> SmtpReply:

@@ -7,15 +7,19 @@ import ssl
 import time
 
 
-def client_context(cafile) -> ssl.SSLContext:
-    """Verifies the server against `cafile` only (hostname/IP included). One context per CA
-    file, shared: loading the CA for every connection would cost a soak more than the proxy."""
-    return _context(str(cafile))
+def client_context(cafile, certificate: tuple = None) -> ssl.SSLContext:
+    """Verifies the server against `cafile` only (hostname/IP included); with `certificate`
+    (chain file, key file), presents it when asked. One context per CA file and certificate,
+    shared: loading the CA for every connection would cost a soak more than the proxy."""
+    return _context(str(cafile), tuple(str(p) for p in certificate) if certificate else None)
 
 
-@functools.lru_cache(maxsize=8)
-def _context(cafile: str) -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=cafile)
+@functools.lru_cache(maxsize=16)
+def _context(cafile: str, certificate: tuple) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=cafile)
+    if certificate:
+        context.load_cert_chain(*certificate)
+    return context
 
 
 class ServerClosed(Exception):
@@ -24,12 +28,13 @@ class ServerClosed(Exception):
 
 class TlsLineConnection:
     def __init__(self, port: int, cafile, host: str = "127.0.0.1", source: str = None,
-                 timeout: float = 20):
-        """`source`: the local address to connect from (any of 127.0.0.0/8 reaches loopback)."""
+                 timeout: float = 20, certificate: tuple = None):
+        """`source`: the local address to connect from (any of 127.0.0.0/8 reaches loopback);
+        `certificate`: (chain file, key file) a client certificate to present."""
         raw = socket.create_connection((host, port), timeout=timeout,
                                        source_address=(source, 0) if source else None)
         self.local_port = raw.getsockname()[1]
-        self.sock = client_context(cafile).wrap_socket(raw, server_hostname=host)
+        self.sock = client_context(cafile, certificate).wrap_socket(raw, server_hostname=host)
         self.default_timeout = timeout
         self.buffer = b""
 

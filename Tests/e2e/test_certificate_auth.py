@@ -1,0 +1,148 @@
+"""Certificate authentication (SPEC §3): the VPN user is the client certificate's mapped name,
+on IMAP4S, POP3S and SMTPS, with real clients (Python's, curl, openssl s_client)."""
+import smtplib
+import subprocess
+
+import pytest
+
+from harness import tomlwriter
+from harness.accounts import MAIL_USERS, vpn_users
+from harness.clientpki import ClientPki
+from harness.imapclient import ImapConnection
+from harness.mailproxies import pop3s, smtps
+from harness.postern import Postern
+from harness.postfix import DOMAIN
+from harness.posternctl import posternctl
+from harness.tlslines import client_context
+
+PLAIN_NAME = "plain user Mail"      # CN, then OU: the default authorization-dn-attributes
+
+
+@pytest.fixture(scope="module")
+def client_pki(tmp_path_factory):
+    return ClientPki(tmp_path_factory.mktemp("client-pki"))
+
+
+def certificate_only(client_pki, **imap_keys) -> dict:
+    return {"tls": client_pki.tls(), "imap4s": {"authentication": ["certificate"], **imap_keys}}
+
+
+def imap_login(postern, pki, certificate, user="bob", password=None, source=None):
+    """(reply, session id) of a LOGIN presenting `certificate` (a ClientPki name or None)."""
+    chain = postern.client_pki.certificate(certificate) if certificate else None
+    with ImapConnection(postern.port, pki.ca_cert, certificate=chain, source=source) as conn:
+        reply = conn.login(user, password or MAIL_USERS["bob"])
+        return reply, postern.session_of_client(conn.local_port)
+
+
+@pytest.fixture
+def cert_postern(start_postern, client_pki):
+    def start(users: dict = None, policies: dict = None, **overrides) -> Postern:
+        postern = start_postern(overrides=overrides, users=vpn_users(**(users or {})), policies=policies)
+        postern.client_pki = client_pki
+        return postern
+    return start
+
+
+def test_imap_pop3_and_smtp_with_the_certificate_alone(cert_postern, client_pki, dovecot, postfix, pki):
+    postern = cert_postern(**certificate_only(client_pki),
+                           **pop3s(dovecot, authentication=["certificate"]),
+                           **smtps(postfix, authentication=["certificate", "mailhost"]))
+    # IMAP with Python's client: the mail user and password only; the VPN user is the mapped name.
+    chain = client_pki.certificate("plain")
+    with ImapConnection(postern.port, pki.ca_cert, certificate=chain) as conn:
+        assert conn.login("bob", MAIL_USERS["bob"]).ok
+        session = postern.session_of_client(conn.local_port)
+        established = postern.wait_for("tls-established", session=session)
+        assert established["client-subject"] == "CN=plain user,OU=Mail", established
+        assert established["client-issuer"] == "CN=postern test client intermediate,O=postern tests", established
+        assert established["client-serial"], established
+        result = postern.wait_for("auth-result", session=session, method="certificate")
+        assert result["vpn-user"] == PLAIN_NAME, result
+        listed = posternctl(postern, "sessions", json_output=True).json["sessions"]
+        mine = [s for s in listed if s["id"] == session]
+        assert mine and mine[0]["vpnUser"] == PLAIN_NAME and mine[0]["clientSubject"] == "CN=plain user,OU=Mail", listed
+    # POP3 with curl.
+    pop3_port = postern.port_of("pop3s")
+    listing = subprocess.run(["curl", "-sS", "--max-time", "20", "--cacert", str(pki.ca_cert),
+                              "--cert", str(chain[0]), "--key", str(chain[1]),
+                              "-u", f"bob:{MAIL_USERS['bob']}", f"pop3s://127.0.0.1:{pop3_port}/"],
+                             capture_output=True, text=True)
+    assert listing.returncode == 0, listing.stderr
+    assert postern.find("auth-result", method="certificate", **{"vpn-user": PLAIN_NAME}).__len__() >= 2
+    # SMTP with Python's smtplib: the message reaches Dovecot through Postfix.
+    context = client_context(pki.ca_cert, chain)
+    with smtplib.SMTP_SSL("127.0.0.1", postern.port_of("smtps"), context=context, timeout=20) as smtp:
+        smtp.login("bob", MAIL_USERS["bob"])
+        smtp.sendmail(f"bob@{DOMAIN}", [f"alice@{DOMAIN}"],
+                      f"From: bob@{DOMAIN}\r\nTo: alice@{DOMAIN}\r\nSubject: cert\r\n\r\ncertificate-smtp-token\r\n")
+    dovecot.wait_for_message("alice", b"certificate-smtp-token")
+
+
+@pytest.mark.parametrize("certificate, reason", [
+    (None, "no client certificate"),
+    ("revoked", "client certificate revoked"),
+    ("expired", "client certificate expired"),
+    ("otherca", "client certificate not trusted: unable to get local issuer certificate"),
+    ("nocn", "client certificate subject lacks CN, the first of authorization-dn-attributes"),
+])
+def test_a_certificate_that_does_not_verify_or_map_is_refused_with_its_reason(cert_postern, client_pki, pki,
+                                                                            certificate, reason):
+    postern = cert_postern(**certificate_only(client_pki))
+    reply, session = imap_login(postern, pki, certificate)
+    assert reply.status == "NO" and "AUTHENTICATIONFAILED" in reply.text, reply
+    result = postern.wait_for("auth-result", session=session)
+    assert result["result"] == "failure" and result["reason"] == reason, result
+
+
+def test_a_protocol_without_certificate_never_asks_for_one(cert_postern, client_pki, dovecot, pki):
+    postern = cert_postern(**certificate_only(client_pki), **pop3s(dovecot))
+
+    def handshake(port) -> str:
+        done = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-CAfile", str(pki.ca_cert),
+                               "-msg", "-quiet", "-no_ign_eof"], input="", capture_output=True, text=True, timeout=20)
+        return done.stdout + done.stderr
+    assert "CertificateRequest" in handshake(postern.port), "imap4s lists certificate: it asks"
+    assert "CertificateRequest" not in handshake(postern.port_of("pop3s"))
+
+
+def test_certificate_and_aaa_need_the_typed_vpn_user_to_be_the_certificates(cert_postern, client_pki, pki):
+    postern = cert_postern(users={"jdoe": "jdoe-vpn-password"},
+                           **{"tls": client_pki.tls(),
+                              "imap4s": {"authentication": ["certificate", "aaa"], "authorization-dn-attributes": ["UID"]}})
+    reply, session = imap_login(postern, pki, "full", user="JDOE:bob", password=f"jdoe-vpn-password:{MAIL_USERS['bob']}")
+    assert reply.ok, reply
+    assert postern.wait_for("auth-result", session=session, method="aaa")["result"] == "success"
+    reply, session = imap_login(postern, pki, "full", user="vpnuser:bob", password=f"jdoe-vpn-password:{MAIL_USERS['bob']}")
+    assert reply.status == "NO", reply
+    result = postern.wait_for("auth-result", session=session)
+    assert result["reason"] == "typed VPN user is not the client certificate's name", result
+
+
+def test_the_mapped_name_is_what_authorization_looks_up(cert_postern, client_pki, pki):
+    postern = cert_postern(users={"jdoe@corp.example": "unused-password"}, policies={"jdoe@corp.example": "Engineering"}, **{
+        "tls": client_pki.tls(),
+        "group-policy": {"Engineering": {"simultaneous-logins": 2}},
+        "imap4s": {"authentication": ["certificate"], "authorization-dn-attributes": ["UPN"],
+                   "authorization-server-group": "LOCAL", "authorization-required": True},
+    })
+    reply, session = imap_login(postern, pki, "full")
+    assert reply.ok, reply
+    assert postern.wait_for("authorization", session=session)["policy"] == "Engineering"
+    # plain has no UPN: refused before any look-up.
+    reply, session = imap_login(postern, pki, "plain")
+    assert reply.status == "NO"
+    assert "lacks UPN" in postern.wait_for("auth-result", session=session)["reason"]
+
+
+def test_a_crl_added_by_reload_refuses_a_certificate_that_worked(cert_postern, client_pki, pki):
+    postern = cert_postern(**{"tls": client_pki.tls(crl="crl-none.pem"), "imap4s": {"authentication": ["certificate"]}})
+    assert imap_login(postern, pki, "revoked")[0].ok
+    postern.overrides["tls"] = client_pki.tls(crl="crl.pem")
+    postern.config_path.write_text(tomlwriter.dumps(postern.config()))
+    since = postern.mark()
+    assert posternctl(postern, "reload").returncode == 0
+    postern.wait_for("config-reloaded", since=since)
+    reply, session = imap_login(postern, pki, "revoked")
+    assert reply.status == "NO", reply
+    assert postern.wait_for("auth-result", session=session)["reason"] == "client certificate revoked"
