@@ -17,6 +17,18 @@ public struct ClientCertificateTrust: Sendable {
     }
 }
 
+extension ClientCertificateTrust {
+    /// Reads the files as a server context will, so that the supervisor fails a start or a
+    /// reload on a damaged client-ca or crl instead of the listener (SPEC §2: refused like any
+    /// bad configuration; a reload keeps the running one).
+    public func validate() throws(TLSError) {
+        PEM.free(certificates: try PEM.certificates(in: certificateAuthoritiesPEM, what: "client-ca"))
+        if let revocationListsPEM {
+            PEM.free(revocationLists: try PEM.revocationLists(in: revocationListsPEM, what: "crl"))
+        }
+    }
+}
+
 /// A client's certificate as the log and the username mapping see it.
 public struct ClientCertificate: Sendable, Equatable {
     public var subject: DistinguishedName

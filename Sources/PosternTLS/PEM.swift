@@ -48,6 +48,9 @@ enum PEM {
         return lists
     }
 
+    static func free(certificates: [OpaquePointer]) { certificates.forEach { X509_free($0) } }
+    static func free(revocationLists: [OpaquePointer]) { revocationLists.forEach { X509_CRL_free($0) } }
+
     /// The first private key in `pem`; the caller owns it (`EVP_PKEY_free`).
     static func privateKey(in pem: [UInt8]) throws(TLSError) -> OpaquePointer {
         let bio = try memoryBIO(holding: pem)

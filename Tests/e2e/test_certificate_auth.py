@@ -146,3 +146,17 @@ def test_a_crl_added_by_reload_refuses_a_certificate_that_worked(cert_postern, c
     reply, session = imap_login(postern, pki, "revoked")
     assert reply.status == "NO", reply
     assert postern.wait_for("auth-result", session=session)["reason"] == "client certificate revoked"
+
+
+def test_a_damaged_crl_is_refused_at_reload_and_the_running_one_kept(cert_postern, client_pki, pki, e2e_dir):
+    damaged = e2e_dir / "damaged.crl"
+    damaged.write_text("-----BEGIN X509 CRL-----\nnot base64 at all\n-----END X509 CRL-----\n")
+    postern = cert_postern(**{"tls": client_pki.tls(crl="crl.pem"), "imap4s": {"authentication": ["certificate"]}})
+    postern.overrides["tls"] = {**client_pki.tls(), "crl": str(damaged)}
+    postern.config_path.write_text(tomlwriter.dumps(postern.config()))
+    since = postern.mark()
+    assert posternctl(postern, "reload").returncode != 0
+    rejected = postern.wait_for("config-rejected", since=since)
+    assert rejected["error"].startswith("tls: ") and "the crl is damaged" in rejected["error"], rejected
+    assert imap_login(postern, pki, "plain")[0].ok
+    assert imap_login(postern, pki, "revoked")[0].status == "NO", "the running CRL still applies"

@@ -1,5 +1,6 @@
 import Foundation
 import PosternConfig
+import PosternTLS
 
 /// What the supervisor reads from disk for one configuration generation and hands to the roles:
 /// the configuration as JSON, the TLS certificate and key (listener only) and upstream trust
@@ -34,6 +35,14 @@ struct GenerationMaterial {
         }
         let clientCA = try configuration.tls.clientCA.map { path throws(Failure) in try file(path, what: "tls.client-ca") }
         let crl = try configuration.tls.crl.map { path throws(Failure) in try file(path, what: "tls.crl") }
+        if let clientCA {
+            do {
+                try ClientCertificateTrust(certificateAuthoritiesPEM: clientCA, revocationListsPEM: crl,
+                                           depth: configuration.tls.verifyDepth).validate()
+            } catch {
+                throw Failure(description: "tls: \(error)")
+            }
+        }
         var trust: [String: [UInt8]] = [:]
         for (proto, settings) in configuration.protocols where settings.upstreamTLS != .none {
             if let ca = settings.upstreamCA {
