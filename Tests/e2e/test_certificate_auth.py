@@ -9,9 +9,12 @@ from harness import tomlwriter
 from harness.accounts import MAIL_USERS, vpn_users
 from harness.clientpki import ClientPki
 from harness.imapclient import ImapConnection
+from harness.ldap import ENGINEERING_DN
 from harness.mailproxies import pop3s, smtps
 from harness.postern import Postern
 from harness.postfix import DOMAIN
+from harness.radius import RadiusUser, radius_group, radius_users
+from harness.secretfiles import write_secret
 from harness.posternctl import posternctl
 from harness.tlslines import client_context
 
@@ -160,3 +163,48 @@ def test_a_damaged_crl_is_refused_at_reload_and_the_running_one_kept(cert_poster
     assert rejected["error"].startswith("tls: ") and "the crl is damaged" in rejected["error"], rejected
     assert imap_login(postern, pki, "plain")[0].ok
     assert imap_login(postern, pki, "revoked")[0].status == "NO", "the running CRL still applies"
+
+
+def test_the_mapped_name_is_authorized_by_radius_and_is_the_accounting_user(cert_postern, client_pki, radius, pki, e2e_dir):
+    radius.set_users(radius_users(jdoe=RadiusUser("jdoe", (("Class", "OU=Engineering;"),))))
+    secret = write_secret(e2e_dir / "radius-secret-certificate", radius.secret)
+    postern = cert_postern(**{
+        "tls": client_pki.tls(),
+        "aaa-server-group": {"RAD": radius_group(secret, (radius.ports.auth, radius.ports.acct))},
+        "group-policy": {"Engineering": {"simultaneous-logins": 2}},
+        "imap4s": {"authentication": ["certificate"], "authorization-dn-attributes": ["UID"],
+                   "authorization-server-group": "RAD", "accounting-server-group": "RAD"},
+    })
+    with ImapConnection(postern.port, pki.ca_cert, certificate=client_pki.certificate("full")) as conn:
+        assert conn.login("bob", MAIL_USERS["bob"]).ok
+        session = postern.session_of_client(conn.local_port)
+        granted = postern.wait_for("authorization", session=session)
+        assert (granted["vpn-user"], granted["policy"], granted["source"]) == ("jdoe", "Engineering", "radius-class"), granted
+        start = radius.wait_for_accounting(Acct_Status_Type="Start", Acct_Session_Id=session)
+        assert start["User-Name"] == "jdoe", start
+        conn.logout()
+    stop = radius.wait_for_accounting(Acct_Status_Type="Stop", Acct_Session_Id=session)
+    assert stop["User-Name"] == "jdoe", stop
+
+
+def test_the_mapped_name_is_authorized_by_ldap_groups(cert_postern, client_pki, ldap, pki, e2e_dir):
+    password_file = write_secret(e2e_dir / "ldap-bind-certificate", ldap.service_password)
+    postern = cert_postern(**{
+        "tls": client_pki.tls(),
+        "aaa-server-group": {"DIR": {"protocol": "ldap", "timeout": "2s", "retries": 0, "dead-time": "60s",
+                                     "group-map": {ENGINEERING_DN: "Engineering"},
+                                     "server": [{"url": ldap.ldap_url, "base-dn": ldap.base_dn,
+                                                 "bind-dn": ldap.service_dn, "bind-password-file": str(password_file),
+                                                 "user-filter": "(uid=%u)", "ca-file": str(pki.ca_cert)}]}},
+        "group-policy": {"Engineering": {"simultaneous-logins": 2}},
+        "imap4s": {"authentication": ["certificate"], "authorization-dn-attributes": ["UID"],
+                   "authorization-server-group": "DIR", "authorization-required": True},
+    })
+    reply, session = imap_login(postern, pki, "alice")
+    assert reply.ok, reply
+    granted = postern.wait_for("authorization", session=session)
+    assert (granted["vpn-user"], granted["policy"], granted["source"]) == ("alice", "Engineering", "ldap-group"), granted
+    # jdoe is not in the directory: authorization-required refuses the name.
+    reply, session = imap_login(postern, pki, "full")
+    assert reply.status == "NO", reply
+    assert postern.wait_for("authorization", session=session)["result"] == "refused"
