@@ -72,10 +72,11 @@ public final class SupervisorLink: @unchecked Sendable {
 
     /// What `handle` acts on for `role` with these handlers.
     static func handled(by role: Role, _ handlers: Handlers) -> Set<RecordKind> {
-        var kinds: Set<RecordKind> = [.material, .peerChannel, .commit, .tableQuery]
+        // Every role stops on `shutdown` (with its handler, or at once): the supervisor never
+        // signals its children.
+        var kinds: Set<RecordKind> = [.material, .peerChannel, .commit, .tableQuery, .shutdown]
         if role == .listener { kinds.insert(.listenSocket) }
         if handlers.admin != nil { kinds.insert(.adminQuery) }
-        if handlers.shutdown != nil { kinds.insert(.shutdown) }
         return kinds
     }
 

@@ -81,7 +81,7 @@ extension RoleCharter {
         material: [.configuration, .tlsIdentity],
         seccompFiles: ["runtime", "listener"],
         accepts: [
-            .supervisor: [.hello, .material, .listenSocket, .peerChannel, .commit, .tableQuery, .adminQuery],
+            .supervisor: [.hello, .material, .listenSocket, .peerChannel, .commit, .tableQuery, .adminQuery, .shutdown],
             .authd: [.hello, .authReply],
             .relay: [.hello, .relayResult],
         ],
@@ -110,7 +110,7 @@ extension RoleCharter {
         material: [.configuration, .upstreamTrust, .grantKey],
         seccompFiles: ["runtime", "relay"],
         accepts: [
-            .supervisor: [.hello, .material, .peerChannel, .commit, .tableQuery],
+            .supervisor: [.hello, .material, .peerChannel, .commit, .tableQuery, .shutdown],
             .listener: [.hello, .relayRequest],
         ],
         holds: "socketpair ends from the listener, mail-host sockets, pipes while data moves",
