@@ -191,7 +191,7 @@ final class AuthDaemon: @unchecked Sendable {
             "client": LogValue(request.clientAddress),
             "client-subject": LogValue(plan.usesCertificate ? request.certificate?.subject?.rfc4514 : nil),
         ])
-        if let refusal = plan.refusal {
+        if let refusal = plan.refusal ?? Self.radiusNameRefusal(plan, settings: settings, configuration: configuration) {
             table.fail(request.session, attempt: request.attempt)
             logger.log(.authResult, session: sessionID, ["result": "failure", "reason": LogValue(refusal)])
             reply(.deny(.refused))
@@ -209,6 +209,19 @@ final class AuthDaemon: @unchecked Sendable {
             guard table.isAuthenticating(request.session, attempt: request.attempt) else { return }
             check(request, plan: plan, configuration: configuration, reply: reply)
         }
+    }
+
+    /// A certificate's mapped name (`entire-dn` above all) can be longer than a RADIUS
+    /// User-Name may be (253 bytes): refused up front when a RADIUS group would have to send it,
+    /// rather than failing later as an unreachable server or a missing accounting record.
+    static func radiusNameRefusal(_ plan: LoginPlan, settings: ProtocolSettings, configuration: PosternConfiguration) -> String? {
+        guard plan.usesCertificate, plan.identity.utf8.count > RADIUSAttribute.maximumValueLength else { return nil }
+        let groups = [settings.authenticationServerGroup, settings.authorizationServerGroup, settings.accountingServerGroup]
+        let radius = groups.compactMap { $0.flatMap { configuration.serverGroups[$0] } }.contains {
+            if case .radius = $0.backend { return true } else { return false }
+        }
+        return radius ? "the client certificate's name is \(plan.identity.utf8.count) bytes, more than a RADIUS User-Name holds (253); "
+            + "choose shorter authorization-dn-attributes" : nil
     }
 
     /// Authentication (SPEC §3) by the protocol's method; then authorization and the grant.

@@ -208,3 +208,59 @@ def test_the_mapped_name_is_authorized_by_ldap_groups(cert_postern, client_pki, 
     reply, session = imap_login(postern, pki, "full")
     assert reply.status == "NO", reply
     assert postern.wait_for("authorization", session=session)["result"] == "refused"
+
+
+FULL_NAMES = {
+    ("CN", "OU"): "Jürgen Doe Mail",          # the first OU in the subject's order
+    ("UID",): "jdoe",                         # from the multi-valued RDN CN+UID
+    ("EA", "O"): "johndoe@example.org Example Inc",
+    ("UPN", "none"): "jdoe@corp.example",
+    ("entire-dn",): None,                     # the subject in RFC 4514 form, as tls-established logs it
+}
+
+
+@pytest.mark.parametrize("fields", list(FULL_NAMES), ids=lambda f: "-".join(f))
+def test_each_mapping_gives_its_name_in_the_log_the_sessions_and_the_radius_stop(cert_postern, client_pki, radius,
+                                                                                  pki, e2e_dir, fields):
+    secret = write_secret(e2e_dir / f"radius-secret-mapping-{'-'.join(fields)}", radius.secret)
+    postern = cert_postern(**{
+        "tls": client_pki.tls(),
+        "aaa-server-group": {"RAD": radius_group(secret, (radius.ports.auth, radius.ports.acct))},
+        "imap4s": {"authentication": ["certificate"], "authorization-dn-attributes": list(fields),
+                   "accounting-server-group": "RAD"},
+    })
+    # curl as the client: it lists the mailboxes after logging in with the certificate.
+    chain = client_pki.certificate("full")
+    listing = subprocess.run(["curl", "-sS", "--max-time", "20", "--cacert", str(pki.ca_cert),
+                              "--cert", str(chain[0]), "--key", str(chain[1]),
+                              "-u", f"bob:{MAIL_USERS['bob']}", f"imaps://127.0.0.1:{postern.port}/"],
+                             capture_output=True, text=True)
+    assert listing.returncode == 0 and "INBOX" in listing.stdout, listing.stderr
+    established = postern.wait_for("tls-established", **{"client-serial": postern.find("tls-established")[-1]["client-serial"]})
+    expected = FULL_NAMES[fields] or established["client-subject"]
+    result = postern.wait_for("auth-result", method="certificate")
+    assert result["vpn-user"] == expected, result
+    session = result["session"]
+    stop = radius.wait_for_accounting(Acct_Status_Type="Stop", Acct_Session_Id=session)
+    assert stop["User-Name"] == expected, stop
+    # The sessions list while one is open, with Python's client.
+    with ImapConnection(postern.port, pki.ca_cert, certificate=chain) as conn:
+        assert conn.login("bob", MAIL_USERS["bob"]).ok
+        listed = posternctl(postern, "sessions", json_output=True).json["sessions"]
+        assert [(s["vpnUser"], s["clientSubject"]) for s in listed] == [(expected, established["client-subject"])], listed
+
+
+def test_an_entire_dn_longer_than_a_radius_user_name_is_refused_when_radius_would_carry_it(cert_postern, client_pki,
+                                                                                          radius, pki, e2e_dir):
+    secret = write_secret(e2e_dir / "radius-secret-long-name", radius.secret)
+    postern = cert_postern(**{
+        "tls": client_pki.tls(),
+        "aaa-server-group": {"RAD": radius_group(secret, (radius.ports.auth, radius.ports.acct))},
+        "imap4s": {"authentication": ["certificate"], "authorization-dn-attributes": ["entire-dn"],
+                   "accounting-server-group": "RAD"},
+    })
+    reply, session = imap_login(postern, pki, "long")
+    assert reply.status == "NO" and "UNAVAILABLE" not in reply.text, reply
+    reason = postern.wait_for("auth-result", session=session)["reason"]
+    assert "more than a RADIUS User-Name holds (253)" in reason, reason
+    assert imap_login(postern, pki, "plain")[0].ok, "a short name still logs in"
