@@ -264,3 +264,11 @@ def test_an_entire_dn_longer_than_a_radius_user_name_is_refused_when_radius_woul
     reason = postern.wait_for("auth-result", session=session)["reason"]
     assert "more than a RADIUS User-Name holds (253)" in reason, reason
     assert imap_login(postern, pki, "plain")[0].ok, "a short name still logs in"
+
+
+def test_with_the_certificate_alone_a_typed_vpn_user_must_be_the_certificates(cert_postern, client_pki, pki):
+    postern = cert_postern(**certificate_only(client_pki, **{"authorization-dn-attributes": ["UID"]}))
+    assert imap_login(postern, pki, "full", user="jdoe:bob")[0].ok
+    reply, session = imap_login(postern, pki, "full", user="alice:bob")
+    assert reply.status == "NO", reply
+    assert postern.wait_for("auth-result", session=session)["reason"] == "typed VPN user is not the client certificate's name"
