@@ -5,51 +5,40 @@ import COpenSSL
 enum PEM {
     /// Every certificate in `pem`, in order; the caller owns them (`X509_free`).
     static func certificates(in pem: [UInt8], what: String) throws(TLSError) -> [OpaquePointer] {
-        let bio = try memoryBIO(holding: pem)
-        defer { BIO_free(bio) }
-        OpenSSLErrorQueue.clear()
-        var certificates: [OpaquePointer] = []
-        while let certificate = PEM_read_bio_X509(bio, nil, nil, nil) {
-            certificates.append(certificate)
-        }
-        // Running out of PEM blocks ends the loop with "no start line"; anything else is damage.
-        let last = ERR_peek_last_error()
-        let cleanEnd = last == 0 || (ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE)
-        guard cleanEnd, !certificates.isEmpty else {
-            let reasons = OpenSSLErrorQueue.drain()
-            certificates.forEach { X509_free($0) }
-            throw .certificateLoad(certificates.isEmpty && cleanEnd
-                ? "no PEM certificate found in the \(what)"
-                : "the \(what) is damaged: \(reasons.joined(separator: "; "))")
-        }
-        OpenSSLErrorQueue.clear()
-        return certificates
+        try all(in: pem, what: what, kind: "certificate", read: { PEM_read_bio_X509($0, nil, nil, nil) }, free: X509_free)
     }
 
     /// Every CRL in `pem`, in order; the caller owns them (`X509_CRL_free`).
     static func revocationLists(in pem: [UInt8], what: String) throws(TLSError) -> [OpaquePointer] {
-        let bio = try memoryBIO(holding: pem)
-        defer { BIO_free(bio) }
-        OpenSSLErrorQueue.clear()
-        var lists: [OpaquePointer] = []
-        while let list = PEM_read_bio_X509_CRL(bio, nil, nil, nil) {
-            lists.append(list)
-        }
-        let last = ERR_peek_last_error()
-        let cleanEnd = last == 0 || (ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE)
-        guard cleanEnd, !lists.isEmpty else {
-            let reasons = OpenSSLErrorQueue.drain()
-            lists.forEach { X509_CRL_free($0) }
-            throw .certificateLoad(lists.isEmpty && cleanEnd
-                ? "no PEM CRL (X509 CRL) found in the \(what)"
-                : "the \(what) is damaged: \(reasons.joined(separator: "; "))")
-        }
-        OpenSSLErrorQueue.clear()
-        return lists
+        try all(in: pem, what: what, kind: "CRL (X509 CRL)", read: { PEM_read_bio_X509_CRL($0, nil, nil, nil) }, free: X509_CRL_free)
     }
 
     static func free(certificates: [OpaquePointer]) { certificates.forEach { X509_free($0) } }
     static func free(revocationLists: [OpaquePointer]) { revocationLists.forEach { X509_CRL_free($0) } }
+
+    /// Every PEM block `read` takes from `pem`; a damaged block, or none, is an error.
+    private static func all(in pem: [UInt8], what: String, kind: String, read: (OpaquePointer) -> OpaquePointer?,
+                            free: (OpaquePointer) -> Void) throws(TLSError) -> [OpaquePointer] {
+        let bio = try memoryBIO(holding: pem)
+        defer { BIO_free(bio) }
+        OpenSSLErrorQueue.clear()
+        var items: [OpaquePointer] = []
+        while let item = read(bio) {
+            items.append(item)
+        }
+        // Running out of PEM blocks ends the loop with "no start line"; anything else is damage.
+        let last = ERR_peek_last_error()
+        let cleanEnd = last == 0 || (ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE)
+        guard cleanEnd, !items.isEmpty else {
+            let reasons = OpenSSLErrorQueue.drain()
+            items.forEach(free)
+            throw .certificateLoad(items.isEmpty && cleanEnd
+                ? "no PEM \(kind) found in the \(what)"
+                : "the \(what) is damaged: \(reasons.joined(separator: "; "))")
+        }
+        OpenSSLErrorQueue.clear()
+        return items
+    }
 
     /// The first private key in `pem`; the caller owns it (`EVP_PKEY_free`).
     static func privateKey(in pem: [UInt8]) throws(TLSError) -> OpaquePointer {

@@ -9,7 +9,7 @@ from harness import tomlwriter
 from harness.accounts import MAIL_USERS, vpn_users
 from harness.clientpki import ClientPki
 from harness.imapclient import ImapConnection
-from harness.ldap import ENGINEERING_DN
+from harness.ldap import ldap_group, ldap_server
 from harness.mailproxies import pop3s, smtps
 from harness.postern import Postern
 from harness.postfix import DOMAIN
@@ -191,11 +191,7 @@ def test_the_mapped_name_is_authorized_by_ldap_groups(cert_postern, client_pki, 
     password_file = write_secret(e2e_dir / "ldap-bind-certificate", ldap.service_password)
     postern = cert_postern(**{
         "tls": client_pki.tls(),
-        "aaa-server-group": {"DIR": {"protocol": "ldap", "timeout": "2s", "retries": 0, "dead-time": "60s",
-                                     "group-map": {ENGINEERING_DN: "Engineering"},
-                                     "server": [{"url": ldap.ldap_url, "base-dn": ldap.base_dn,
-                                                 "bind-dn": ldap.service_dn, "bind-password-file": str(password_file),
-                                                 "user-filter": "(uid=%u)", "ca-file": str(pki.ca_cert)}]}},
+        "aaa-server-group": {"DIR": ldap_group(ldap_server(ldap, pki, password_file), timeout="2s")},
         "group-policy": {"Engineering": {"simultaneous-logins": 2}},
         "imap4s": {"authentication": ["certificate"], "authorization-dn-attributes": ["UID"],
                    "authorization-server-group": "DIR", "authorization-required": True},

@@ -7,19 +7,9 @@ import time
 
 from harness.accounts import MAIL_USERS, WRONG_PASSWORD, vpn_users
 from harness.imapclient import ImapConnection
-from harness.ldap import ENGINEERING_DN
+from harness.ldap import ldap_group, ldap_server
 from harness.posternctl import posternctl
 from harness.secretfiles import write_secret
-
-
-def ldap_server(ldap, pki, password_file, url=None):
-    return {"url": url or ldap.ldap_url, "base-dn": ldap.base_dn, "bind-dn": ldap.service_dn,
-            "bind-password-file": str(password_file), "user-filter": "(uid=%u)", "ca-file": str(pki.ca_cert)}
-
-
-def ldap_group(*servers, timeout="1s", retries=0):
-    return {"protocol": "ldap", "timeout": timeout, "retries": retries, "dead-time": "60s",
-            "server": list(servers), "group-map": {ENGINEERING_DN: "Engineering"}}
 
 
 def login(postern, pki, user, password):

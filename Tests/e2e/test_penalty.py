@@ -6,7 +6,7 @@ import time
 from harness import soakload
 from harness.accounts import MAIL_USERS, WRONG_PASSWORD
 from harness.imapclient import ImapConnection
-from harness.ldap import ENGINEERING_DN
+from harness.ldap import ldap_group, ldap_server
 from harness.secretfiles import write_secret
 
 GUESSER = "127.0.0.9"
@@ -44,11 +44,7 @@ def test_parallel_wrong_passwords_for_one_user_are_slowed_as_one(start_postern, 
 def test_spellings_of_one_ldap_account_share_the_penalty_and_the_login_count(start_postern, ldap, pki, e2e_dir):
     password_file = write_secret(e2e_dir / "ldap-bind-penalty", ldap.service_password)
     postern = start_postern(overrides={
-        "aaa-server-group": {"DIR": {"protocol": "ldap", "timeout": "2s", "retries": 0, "dead-time": "60s",
-                                     "group-map": {ENGINEERING_DN: "Engineering"},
-                                     "server": [{"url": ldap.ldap_url, "base-dn": ldap.base_dn,
-                                                 "bind-dn": ldap.service_dn, "bind-password-file": str(password_file),
-                                                 "user-filter": "(uid=%u)", "ca-file": str(pki.ca_cert)}]}},
+        "aaa-server-group": {"DIR": ldap_group(ldap_server(ldap, pki, password_file), timeout="2s")},
         "group-policy": {"Engineering": {"simultaneous-logins": 1}},
         "imap4s": {"authentication-server-group": "DIR"},
     })

@@ -217,3 +217,16 @@ class Ldap(LogFile, ServerProcess):
     def add_to_group(self, group: str, member: str) -> None:
         self.ldapmodify(f"dn: {group_dn(group)}\nchangetype: modify\nadd: member\nmember: {user_dn(member)}\n")
         self.groups.setdefault(group, []).append(member)
+
+
+def ldap_server(ldap, pki, password_file, url=None) -> dict:
+    """One [[aaa-server-group.X.server]] entry for the test slapd: the service account searches
+    `(uid=%u)`, verified against the test CA."""
+    return {"url": url or ldap.ldap_url, "base-dn": ldap.base_dn, "bind-dn": ldap.service_dn,
+            "bind-password-file": str(password_file), "user-filter": "(uid=%u)", "ca-file": str(pki.ca_cert)}
+
+
+def ldap_group(*servers, timeout="1s", retries=0) -> dict:
+    """An LDAP server group whose group-map names Engineering for the engineering group."""
+    return {"protocol": "ldap", "timeout": timeout, "retries": retries, "dead-time": "60s",
+            "server": list(servers), "group-map": {ENGINEERING_DN: "Engineering"}}
