@@ -38,7 +38,7 @@ test-package: deb  ## the package installed, run, upgraded in place, removed and
 # them). One build for all, in its own scratch path; each run starts from a copy of the seed
 # corpus, and a crash leaves its input in fuzz-artifacts/TARGET/ and fails the target.
 FUZZ_SECONDS ?= 300
-FUZZ_TARGETS := FuzzIMAP FuzzPOP3 FuzzSMTP FuzzSASL FuzzCredentials FuzzIPC FuzzRADIUS FuzzDNMapping
+FUZZ_TARGETS := FuzzIMAP FuzzPOP3 FuzzSMTP FuzzSASL FuzzCredentials FuzzIPC FuzzRADIUS FuzzDNMapping FuzzPortal
 FUZZ_SWIFTFLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld -Xswiftc -parse-as-library
 
 fuzz-build:     ## the fuzz targets, optimised, with libFuzzer and ASan, into .build-fuzz/release

@@ -20,6 +20,8 @@ let package = Package(
         // For the RADIUS reply fuzz target (Fuzz/), which signs replies with the same digests.
         .library(name: "PosternRADIUS", targets: ["PosternRADIUS"]),
         .library(name: "PosternCrypto", targets: ["PosternCrypto"]),
+        // For the portal request fuzz target (Fuzz/).
+        .library(name: "PosternPortal", targets: ["PosternPortal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -42,6 +44,8 @@ let package = Package(
         .target(name: "PosternCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         // RADIUS packets (RFC 2865/2866/3579): encoding, hiding, authenticators; no I/O.
         .target(name: "PosternRADIUS", dependencies: ["PosternCrypto", "PosternCore"], swiftSettings: strict),
+        // The HTTPS portal's pure parts (SPEC §5): forms, cookies, CSRF tokens, headers; no I/O.
+        .target(name: "PosternPortal", dependencies: ["PosternCrypto"], swiftSettings: strict),
         .target(name: "PosternConfig", dependencies: [
             "PosternCore", .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: strict),
@@ -86,6 +90,7 @@ let package = Package(
         .testTarget(name: "PosternIOTests", dependencies: ["PosternIO"]),
         .testTarget(name: "PosternProtocolsTests", dependencies: ["PosternProtocols"]),
         .testTarget(name: "PosternRADIUSTests", dependencies: ["PosternRADIUS"]),
+        .testTarget(name: "PosternPortalTests", dependencies: ["PosternPortal"]),
         .testTarget(name: "PosternConfigTests", dependencies: ["PosternConfig"]),
         .testTarget(name: "PosternIPCTests", dependencies: [
             "PosternIPC", "PosternProtocols", .product(name: "NIOCore", package: "swift-nio"),

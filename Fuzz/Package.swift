@@ -34,6 +34,9 @@ let package = Package(
         .executableTarget(name: "FuzzCredentials", dependencies: [
             "FuzzSupport", .product(name: "PosternCore", package: "postern"),
         ], swiftSettings: strict),
+        .executableTarget(name: "FuzzPortal", dependencies: [
+            "FuzzSupport", .product(name: "PosternPortal", package: "postern"),
+        ], swiftSettings: strict),
         .executableTarget(name: "FuzzDNMapping", dependencies: [
             "FuzzSupport", .product(name: "PosternCore", package: "postern"),
         ], swiftSettings: strict),
