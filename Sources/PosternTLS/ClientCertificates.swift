@@ -70,7 +70,11 @@ extension TLSContext {
         }
         clientDepth = Int32(clamping: trust.depth)
         postern_ssl_ctx_request_client_certificate(context)
-        // Session resumption with client certificates needs an id context.
+        // No resumption: a resumed session keeps the client's certificate but not the chain it
+        // sent, so the check after the handshake could not verify it again (and a CRL read since
+        // must apply). Every connection makes a full handshake and sends its chain.
+        _ = postern_ssl_ctx_set_options(context, POSTERN_SSL_OP_NO_TICKET())
+        _ = SSL_CTX_set_num_tickets(context, 0)
         let id = Array("postern-client-certificate".utf8)
         _ = SSL_CTX_set_session_id_context(context, id, UInt32(id.count))
     }

@@ -1,6 +1,8 @@
 """Certificate authentication (SPEC §3): the VPN user is the client certificate's mapped name,
 on IMAP4S, POP3S and SMTPS, with real clients (Python's, curl, openssl s_client)."""
 import smtplib
+import socket
+import ssl
 import subprocess
 
 import pytest
@@ -268,3 +270,23 @@ def test_with_the_certificate_alone_a_typed_vpn_user_must_be_the_certificates(ce
     reply, session = imap_login(postern, pki, "full", user="alice:bob")
     assert reply.status == "NO", reply
     assert postern.wait_for("auth-result", session=session)["reason"] == "typed VPN user is not the client certificate's name"
+
+
+def test_a_client_that_resumes_its_tls_session_is_checked_again_and_logs_in(cert_postern, client_pki, pki):
+    """A resumed session would keep the certificate but not the chain the client sent: a
+    protocol that asks for certificates offers no resumption, so each connection is checked whole."""
+    postern = cert_postern(**certificate_only(client_pki))
+    context = ssl.create_default_context(cafile=str(pki.ca_cert))
+    context.load_cert_chain(*(str(p) for p in client_pki.certificate("plain")))
+    session = None
+    for _ in range(2):
+        raw = socket.create_connection(("127.0.0.1", postern.port), timeout=10)
+        with context.wrap_socket(raw, server_hostname="127.0.0.1", session=session) as conn:
+            conn.recv(4096)
+            conn.sendall(f'a LOGIN bob "{MAIL_USERS["bob"]}"\r\n'.encode())
+            reply = b""
+            while b"\r\n" not in reply:
+                reply += conn.recv(4096)
+            assert reply.startswith(b"a OK"), reply
+            session = conn.session
+    assert len(postern.find("auth-result", method="certificate", result="success")) == 2
