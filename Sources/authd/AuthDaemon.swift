@@ -189,7 +189,7 @@ final class AuthDaemon: @unchecked Sendable {
             "vpn-user": LogValue(plan.credentials.vpnUser), "mail-user": LogValue(plan.credentials.mailUser),
             "mail-host": LogValue(plan.mailHost.description), "server-group": LogValue(plan.serverGroupName),
             "client": LogValue(request.clientAddress),
-            "client-subject": LogValue(plan.usesCertificate ? request.certificate?.subject?.rfc4514 : nil),
+            "client-subject": .capped(plan.usesCertificate ? request.certificate?.subject?.rfc4514 : nil),
         ])
         if let refusal = plan.refusal ?? Self.radiusNameRefusal(plan, settings: settings, configuration: configuration) {
             table.fail(request.session, attempt: request.attempt)
@@ -197,8 +197,18 @@ final class AuthDaemon: @unchecked Sendable {
             reply(.deny(.refused))
             return
         }
-        let delay = penalty.schedule(address: request.clientAddress, user: CanonicalUsername.of(plan.credentials.vpnUser),
-                                     now: monotonicSeconds())
+        let slot = penalty.schedule(address: request.clientAddress, user: CanonicalUsername.of(plan.credentials.vpnUser),
+                                    now: monotonicSeconds())
+        guard case .wait(let delay) = slot else {
+            // More guesses in flight than the rate lets through within the maximum wait.
+            table.fail(request.session, attempt: request.attempt)
+            logger.log(.authResult, session: sessionID, [
+                "result": "temporary-failure", "vpn-user": LogValue(plan.credentials.vpnUser),
+                "reason": "too many failed logins from this address in flight: refused unchecked, try later",
+            ])
+            reply(.deny(.temporary))
+            return
+        }
         if delay > 0 {
             logger.log(.authPenalty, session: sessionID, ["client": LogValue(request.clientAddress),
                                                            "vpn-user": LogValue(plan.credentials.vpnUser),
@@ -232,7 +242,7 @@ final class AuthDaemon: @unchecked Sendable {
             // LoginPlan refused any certificate that does not verify or map.
             logger.log(.authResult, session: sessionID, ["result": "success", "method": "certificate",
                                                          "vpn-user": LogValue(plan.identity),
-                                                         "client-subject": LogValue(request.certificate?.subject?.rfc4514)])
+                                                         "client-subject": .capped(request.certificate?.subject?.rfc4514)])
         }
         guard plan.usesAAA else {
             // `mailhost` alone: the mail host is the only check.

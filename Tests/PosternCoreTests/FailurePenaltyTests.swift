@@ -2,10 +2,16 @@ import PosternCore
 import XCTest
 
 final class FailurePenaltyTests: XCTestCase {
-    /// The wait the next request from `address` for `user` would get, without taking its slot.
+    /// The wait the next request from `address` for `user` would get, without taking its slot
+    /// (-1: refused).
     private func wait(_ penalty: FailurePenalty, _ address: String, _ user: String = "x", now: Double) -> Double {
         var copy = penalty
-        return copy.schedule(address: address, user: user, now: now)
+        return seconds(copy.schedule(address: address, user: user, now: now))
+    }
+
+    private func seconds(_ slot: FailurePenalty.Slot) -> Double {
+        if case .wait(let seconds) = slot { return seconds }
+        return -1
     }
 
     func testTheDelayGrowsWithFailuresFromOneAddress() {
@@ -32,7 +38,7 @@ final class FailurePenaltyTests: XCTestCase {
         var penalty = FailurePenalty()
         for i in 0..<4 { penalty.recordFailure(address: "192.0.2.\(i)", user: "alice", now: 0) }
         XCTAssertEqual(wait(penalty, "192.0.2.0", "bob", now: 1), 0, "the address itself failed once")
-        let waits = (0..<4).map { penalty.schedule(address: "192.0.2.\($0)", user: "alice", now: 1) }
+        let waits = (0..<4).map { seconds(penalty.schedule(address: "192.0.2.\($0)", user: "alice", now: 1)) }
         XCTAssertEqual(waits, [2, 4, 6, 8])
     }
 
@@ -73,19 +79,32 @@ final class FailurePenaltyTests: XCTestCase {
         var penalty = FailurePenalty()
         for _ in 0..<2 { penalty.recordFailure(address: "a", user: "u", now: 0) }
         // Four connections ask at once: each waits for the one before it, 0.5 s apart.
-        let waits = (0..<4).map { _ in penalty.schedule(address: "a", user: "u", now: 10) }
+        let waits = (0..<4).map { _ in seconds(penalty.schedule(address: "a", user: "u", now: 10)) }
         XCTAssertEqual(waits, [0.5, 1.0, 1.5, 2.0])
         // Another address is not held up by them, not even for the same user.
-        XCTAssertEqual(penalty.schedule(address: "b", user: "v", now: 10), 0)
-        XCTAssertEqual(penalty.schedule(address: "b", user: "u", now: 10), 0)
+        XCTAssertEqual(penalty.schedule(address: "b", user: "v", now: 10), .wait(0))
+        XCTAssertEqual(penalty.schedule(address: "b", user: "u", now: 10), .wait(0))
     }
 
-    func testQueuedRequestsNeverWaitLongerThanTheMaximum() {
+    func testRequestsWhoseTurnIsPastTheMaximumAreRefusedNotQueued() {
         var penalty = FailurePenalty(maximum: 15)
         for _ in 0..<10 { penalty.recordFailure(address: "a", user: "u", now: 0) }
-        let waits = (0..<6).map { _ in penalty.schedule(address: "a", user: "u", now: 1) }
-        XCTAssertEqual(waits.first, 15)
-        XCTAssertEqual(waits.max(), 15, "\(waits)")
+        // Spacing 15 s: the first waits 15 s, the next would wait 30 s and is refused, as is
+        // every one after while the first holds the slot: parallel connections gain nothing.
+        let slots = (0..<4).map { _ in penalty.schedule(address: "a", user: "u", now: 1) }
+        XCTAssertEqual(slots, [.wait(15), .refuse, .refuse, .refuse])
+        XCTAssertEqual(penalty.schedule(address: "a", user: "u", now: 17), .wait(15), "its own turn, a spacing after now")
+    }
+
+    func testIPv6AddressesCountByTheirSlash64() {
+        var penalty = FailurePenalty()
+        penalty.recordFailure(address: "2001:db8:1:2::1", user: "a", now: 0)
+        penalty.recordFailure(address: "2001:db8:1:2:ffff::9", user: "b", now: 0)
+        XCTAssertEqual(wait(penalty, "2001:db8:1:2::77", now: 0), 0.5, "one /64")
+        XCTAssertEqual(wait(penalty, "2001:db8:1:3::1", now: 0), 0, "the next /64 is another network")
+        XCTAssertEqual(FailurePenalty.addressScope("2001:db8:1:2::1"), "2001:db8:1:2::/64")
+        XCTAssertEqual(FailurePenalty.addressScope("::ffff:192.0.2.7"), "192.0.2.7")
+        XCTAssertEqual(FailurePenalty.addressScope("192.0.2.7"), "192.0.2.7")
     }
 
     func testMemoryStaysBounded() {

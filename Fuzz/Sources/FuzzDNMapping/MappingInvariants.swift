@@ -49,11 +49,12 @@ enum MappingInvariants {
         return nil
     }
 
+    /// SPEC §3's control characters, as the logs see them: Cc, Zl, Zp, Cf (bidi controls and
+    /// the invisible ones) and unassigned code points.
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
-        case .control, .lineSeparator, .paragraphSeparator: return true
-        default: return [0x061C, 0x200E, 0x200F].contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
-            || (0x2066...0x2069).contains(scalar.value)
+        case .control, .lineSeparator, .paragraphSeparator, .format, .unassigned: return true
+        default: return false
         }
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A growing delay after failed logins (SPEC §4), in the spirit of Dovecot's auth penalty and
 /// OpenSSH's per-source penalties. The delay applies before a request is checked, so its answer
 /// is late whether the guess was right or wrong. It is a rate, not only a delay: each check
@@ -9,7 +13,8 @@
 /// for that user: many addresses guessing one password share one rate after their first
 /// guess, while the user logging in from a clean address is never held up by them (otherwise
 /// anyone who knows a user's name could slow that user's logins to nothing). No request waits
-/// longer than `maximum`. A correct password clears what that user failed from that address,
+/// longer than `maximum`: one whose turn would come later is refused at once as a temporary
+/// failure. IPv6 addresses count by their /64. A correct password clears what that user failed from that address,
 /// not the address's failures for other users.
 public struct FailurePenalty: Sendable {
     /// Failures older than this are forgotten.
@@ -57,29 +62,50 @@ public struct FailurePenalty: Sendable {
         self.capacity = capacity
     }
 
-    /// Seconds to wait before checking a request from `address` for `user` (canonical), and the
-    /// slot it takes: the next request of the same address, or of the same user from an address
-    /// that failed for it, waits its turn after it.
-    public mutating func schedule(address: String, user: String, now: Double) -> Double {
-        let addressKey = Self.key(address), userKey = Self.key(user)
+    /// What a request waits before its check.
+    public enum Slot: Sendable, Equatable {
+        /// Check it after this many seconds (0: at once).
+        case wait(Double)
+        /// Its turn would come later than `maximum`: answer at once with a temporary failure,
+        /// without checking (parallel connections must not outrun the rate by queueing).
+        case refuse
+    }
+
+    /// The slot of a request from `address` for `user` (canonical): the next request of the same
+    /// address, or of the same user from an address that failed for it, waits its turn after it.
+    public mutating func schedule(address: String, user: String, now: Double) -> Slot {
+        let addressKey = Self.key(Self.addressScope(address)), userKey = Self.key(user)
         let guessedHere = count(pairs[Self.key(address, user)], now) > 0
         let failures = max(count(addresses[addressKey], now), guessedHere ? count(users[userKey], now) : 0)
-        guard failures >= 2 else { return 0 }
+        guard failures >= 2 else { return .wait(0) }
         let spacing = min(maximum, base * Double(1 << min(failures - 2, 20)))
         var start = max(now + spacing, addresses[addressKey]?.nextSlot ?? 0)
         if guessedHere { start = max(start, users[userKey]?.nextSlot ?? 0) }
-        start = min(start, now + maximum)
+        guard start - now <= maximum else { return .refuse }
         // The records counted exist and are inside the window (failures >= 2 came from them).
         addresses[addressKey]?.nextSlot = start + spacing
         if guessedHere { users[userKey]?.nextSlot = start + spacing }
-        return start - now
+        return .wait(start - now)
+    }
+
+    /// What an address counts as: itself, or for IPv6 its /64 (one host is given a whole /64,
+    /// and could otherwise guess from a fresh address each time).
+    public static func addressScope(_ address: String) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
+        // An IPv4-mapped address is the IPv4 host it maps.
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
+            return bytes[12...].map(String.init).joined(separator: ".")
+        }
+        return stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+            .joined(separator: ":") + "::/64"
     }
 
     public mutating func recordFailure(address: String, user: String, now: Double) {
         // Moved out and back so the dictionary is mutated in place, not copied.
         var table = addresses
         addresses = [:]
-        bump(&table, Self.key(address), now)
+        bump(&table, Self.key(Self.addressScope(address)), now)
         addresses = table
         table = users
         users = [:]
@@ -112,7 +138,7 @@ public struct FailurePenalty: Sendable {
     public mutating func recordSuccess(address: String, user: String, now: Double) {
         let cleared = count(pairs.removeValue(forKey: Self.key(address, user)), now)
         guard cleared > 0 else { return }
-        Self.reduce(&addresses, Self.key(address), by: cleared)
+        Self.reduce(&addresses, Self.key(Self.addressScope(address)), by: cleared)
         Self.reduce(&users, Self.key(user), by: cleared)
     }
 

@@ -28,7 +28,8 @@ public enum CertificateUsername {
         return .success(name)
     }
 
-    /// The field's first non-empty text value; nil when the field is missing, empty or not text.
+    /// The field's first value in the subject's order; nil when that value is empty or not text
+    /// (a later one is not taken instead), or the field is missing.
     static func value(of field: DNField, subject: DistinguishedName, upns: [String]) -> String? {
         let text: String?
         if field.isSubjectAttribute {
@@ -41,17 +42,12 @@ public enum CertificateUsername {
         return text
     }
 
-    /// A control character (C0, DEL, C1), a line or paragraph separator, or a bidi control:
-    /// what would let a name end a line or reorder what follows it in a log or table.
+    /// What the logs would escape (DisplayEscape): a control character, a line or paragraph
+    /// separator, a format character (bidi controls, zero-width characters, the soft hyphen) or
+    /// an unassigned code point. Such a name could end a line, reorder what follows it, or look
+    /// like another user's in RADIUS, LDAP and accounting.
     static func isRefused(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .control, .lineSeparator, .paragraphSeparator: return true
-        default: break
-        }
-        switch scalar.value {
-        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
-        default: return false
-        }
+        DisplayEscape.isEscaped(scalar)
     }
 }
 

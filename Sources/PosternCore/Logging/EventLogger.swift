@@ -87,4 +87,13 @@ public struct LogValue: Sendable, ExpressibleByStringLiteral, ExpressibleByInteg
     public init(integerLiteral value: Int) { self.text = String(value) }
     public static func int<T: BinaryInteger>(_ v: T) -> LogValue { LogValue(String(v)) }
     public static func bool(_ v: Bool) -> LogValue { LogValue(v ? "yes" : "no") }
+
+    /// Text a client chose (a certificate's names can run to the TLS limit of 100 KB), cut to
+    /// `bytes` at a character boundary with a marker, so one handshake cannot flood the log.
+    public static func capped(_ text: String?, bytes: Int = 1024) -> LogValue {
+        guard let text, text.utf8.count > bytes else { return LogValue(text) }
+        var kept = ""
+        for character in text where kept.utf8.count + character.utf8.count <= bytes { kept.append(character) }
+        return LogValue(kept + "…(\(text.utf8.count) bytes)")
+    }
 }

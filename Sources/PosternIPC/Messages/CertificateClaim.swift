@@ -43,7 +43,9 @@ public struct CertificateClaim: Equatable, Sendable {
             && (subject?.rdns.allSatisfy { $0.count <= Self.maxAttributesPerRDN } ?? true)
             && userPrincipalNames.count <= Self.maxUPNs
         guard !fits else { return self }
-        return CertificateClaim(subject: nil, issuer: String(issuer.prefix(256)), serial: String(serial.prefix(128)),
+        // Cut by bytes: one character can be a base and any number of combining marks.
+        func cut(_ text: String, _ bytes: Int) -> String { String(decoding: Array(text.utf8.prefix(bytes)), as: UTF8.self) }
+        return CertificateClaim(subject: nil, issuer: cut(issuer, 256), serial: cut(serial, 128),
                                 userPrincipalNames: [], refusal: "client certificate names too large for postern (over \(Self.maxEncodedBytes) bytes)")
     }
 }

@@ -111,9 +111,9 @@ final class PreAuthFrontend<Dialogue: PreAuthDialogue>: ChannelDuplexHandler {
             certificate = info.clientCertificate.map(CertificateClaim.init(check:))
             logger.log(.tlsEstablished, session: session.id.description, [
                 "version": LogValue(info.version), "cipher": LogValue(info.cipher),
-                "client-subject": LogValue(info.peerSubject),
-                "client-issuer": LogValue(info.clientCertificate?.certificate?.issuer.rfc4514),
-                "client-serial": LogValue(info.clientCertificate?.certificate?.serial),
+                "client-subject": .capped(info.peerSubject),
+                "client-issuer": .capped(info.clientCertificate?.certificate?.issuer.rfc4514),
+                "client-serial": .capped(info.clientCertificate?.certificate?.serial, bytes: 128),
             ])
             if case .handshaking = phase {
                 phase = .dialogue
