@@ -102,12 +102,17 @@ extension TLSContext {
         _ = X509_STORE_CTX_set_purpose(verification, X509_PURPOSE_SSL_CLIENT)
         let verified = X509_verify_cert(verification) == 1
         OpenSSLErrorQueue.clear()
-        let refusal = verified ? nil : Self.refusal(X509_STORE_CTX_get_error(verification))
+        let refusal = verified ? nil : Self.refusal(X509_STORE_CTX_get_error(verification),
+                                                    inCA: X509_STORE_CTX_get_error_depth(verification) > 0)
         return ClientCertificateCheck(certificate: certificate, refusal: refusal)
     }
 
-    static func refusal(_ code: Int32) -> CertificateRefusal {
+    /// `inCA`: the problem is with a CA of the chain, not the client's own certificate.
+    static func refusal(_ code: Int32, inCA: Bool) -> CertificateRefusal {
         let detail = String(cString: X509_verify_cert_error_string(Int(code)))
+        if inCA, [X509_V_ERR_CERT_HAS_EXPIRED, X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_REVOKED].contains(code) {
+            return .untrusted(detail: "a CA of the chain: \(detail)")
+        }
         switch code {
         case X509_V_ERR_CERT_HAS_EXPIRED: return .expired
         case X509_V_ERR_CERT_NOT_YET_VALID: return .notYetValid

@@ -102,9 +102,10 @@ final class FailurePenaltyTests: XCTestCase {
         penalty.recordFailure(address: "2001:db8:1:2:ffff::9", user: "b", now: 0)
         XCTAssertEqual(wait(penalty, "2001:db8:1:2::77", now: 0), 0.5, "one /64")
         XCTAssertEqual(wait(penalty, "2001:db8:1:3::1", now: 0), 0, "the next /64 is another network")
-        XCTAssertEqual(FailurePenalty.addressScope("2001:db8:1:2::1"), "2001:db8:1:2::/64")
-        XCTAssertEqual(FailurePenalty.addressScope("::ffff:192.0.2.7"), "192.0.2.7")
-        XCTAssertEqual(FailurePenalty.addressScope("192.0.2.7"), "192.0.2.7")
+        XCTAssertEqual(ClientAddressScope.of("2001:db8:1:2::1"), "2001:db8:1:2::/64")
+        XCTAssertEqual(ClientAddressScope.of("::ffff:192.0.2.7"), "192.0.2.7")
+        XCTAssertEqual(ClientAddressScope.of("192.0.2.7"), "192.0.2.7")
+        XCTAssertEqual(ClientAddressScope.of("not an address"), "not an address")
     }
 
     func testMemoryStaysBounded() {

@@ -95,4 +95,13 @@ final class OutstandingTrackerTests: XCTestCase {
         tracker.remove(2)
         XCTAssertEqual(tracker.count(from: "x"), 0)
     }
+
+    func testIPv6AddressesOfOneSlash64ShareTheirCap() {
+        var tracker = OutstandingTracker<Int>(limit: 0, perAddress: 2)
+        XCTAssertEqual(tracker.admit(1, address: "2001:db8::1"), [])
+        XCTAssertEqual(tracker.admit(2, address: "2001:db8::2"), [])
+        XCTAssertEqual(tracker.admit(3, address: "2001:db8::3"), [1], "the /64's own oldest goes")
+        XCTAssertEqual(tracker.admit(4, address: "2001:db8:0:1::1"), [], "another /64 is another client")
+        XCTAssertEqual(tracker.count(from: "2001:db8::ffff"), 2)
+    }
 }

@@ -1,3 +1,4 @@
+import COpenSSL
 import Foundation
 import NIOCore
 import PosternCore
@@ -127,5 +128,14 @@ final class ClientCertificateTests: XCTestCase {
         XCTAssertThrowsError(try make(ca: Array("not a certificate".utf8), crl: nil))
         XCTAssertThrowsError(try make(ca: try file("client-ca.pem"), crl: try file("client-ca.pem")), "a certificate is not a CRL")
         XCTAssertNoThrow(try make(ca: try file("client-ca.pem"), crl: try file("crl.pem")))
+    }
+
+    func testAProblemWithACAOfTheChainIsNotNamedAsTheClientsOwn() {
+        XCTAssertEqual(TLSContext.refusal(X509_V_ERR_CERT_HAS_EXPIRED, inCA: false), .expired)
+        guard case .untrusted(let detail) = TLSContext.refusal(X509_V_ERR_CERT_HAS_EXPIRED, inCA: true) else {
+            return XCTFail("an expired intermediate reported as the client's certificate")
+        }
+        XCTAssertEqual(detail, "a CA of the chain: certificate has expired")
+        XCTAssertEqual(TLSContext.refusal(X509_V_ERR_CERT_REVOKED, inCA: false), .revoked)
     }
 }

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A growing delay after failed logins (SPEC §4), in the spirit of Dovecot's auth penalty and
 /// OpenSSH's per-source penalties. The delay applies before a request is checked, so its answer
 /// is late whether the guess was right or wrong. It is a rate, not only a delay: each check
@@ -74,7 +70,7 @@ public struct FailurePenalty: Sendable {
     /// The slot of a request from `address` for `user` (canonical): the next request of the same
     /// address, or of the same user from an address that failed for it, waits its turn after it.
     public mutating func schedule(address: String, user: String, now: Double) -> Slot {
-        let addressKey = Self.key(Self.addressScope(address)), userKey = Self.key(user)
+        let addressKey = Self.key(ClientAddressScope.of(address)), userKey = Self.key(user)
         let guessedHere = count(pairs[Self.key(address, user)], now) > 0
         let failures = max(count(addresses[addressKey], now), guessedHere ? count(users[userKey], now) : 0)
         guard failures >= 2 else { return .wait(0) }
@@ -88,24 +84,11 @@ public struct FailurePenalty: Sendable {
         return .wait(start - now)
     }
 
-    /// What an address counts as: itself, or for IPv6 its /64 (one host is given a whole /64,
-    /// and could otherwise guess from a fresh address each time).
-    public static func addressScope(_ address: String) -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        guard address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
-        // An IPv4-mapped address is the IPv4 host it maps.
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
-            return bytes[12...].map(String.init).joined(separator: ".")
-        }
-        return stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-            .joined(separator: ":") + "::/64"
-    }
-
     public mutating func recordFailure(address: String, user: String, now: Double) {
         // Moved out and back so the dictionary is mutated in place, not copied.
         var table = addresses
         addresses = [:]
-        bump(&table, Self.key(Self.addressScope(address)), now)
+        bump(&table, Self.key(ClientAddressScope.of(address)), now)
         addresses = table
         table = users
         users = [:]
@@ -138,7 +121,7 @@ public struct FailurePenalty: Sendable {
     public mutating func recordSuccess(address: String, user: String, now: Double) {
         let cleared = count(pairs.removeValue(forKey: Self.key(address, user)), now)
         guard cleared > 0 else { return }
-        Self.reduce(&addresses, Self.key(Self.addressScope(address)), by: cleared)
+        Self.reduce(&addresses, Self.key(ClientAddressScope.of(address)), by: cleared)
         Self.reduce(&users, Self.key(user), by: cleared)
     }
 

@@ -20,11 +20,12 @@ public struct OutstandingTracker<Key: Hashable & Sendable>: Sendable {
 
     public var count: Int { entries.count }
 
-    /// Pre-auth sessions from `address`.
-    public func count(from address: String) -> Int { byAddress[address] ?? 0 }
+    /// Pre-auth sessions from `address` (its /64 for IPv6: `ClientAddressScope`).
+    public func count(from address: String) -> Int { byAddress[ClientAddressScope.of(address)] ?? 0 }
 
     /// Admits a new unauthenticated session from `address`; returns the sessions to close to make room.
-    public mutating func admit(_ key: Key, address: String) -> [Key] {
+    public mutating func admit(_ key: Key, address client: String) -> [Key] {
+        let address = ClientAddressScope.of(client)
         var evicted: [Key] = []
         if perAddress > 0 {
             while count(from: address) >= perAddress,
