@@ -131,9 +131,13 @@ final class LocalUserStore: @unchecked Sendable {
             return .success(file, version)
         }
         let bytes: [UInt8]
-        switch Self.boundedRead(path) {
-        case .success(let read): bytes = read
-        case .failure(let reason): return .failure(reason)
+        do {
+            bytes = try BoundedFile.read(path, limit: Self.usersFileLimit)
+        } catch {
+            switch error {
+            case .unreadable(let reason): return .failure("cannot read users file \(path): \(reason)")
+            case .tooLarge: return .failure("users file \(path) is larger than \(Self.usersFileLimit >> 20) MiB")
+            }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             return .failure("users file \(path) is not UTF-8")
@@ -156,28 +160,6 @@ final class LocalUserStore: @unchecked Sendable {
     /// The most authd reads of a users file: some 100,000 users with yescrypt hashes and long
     /// names; a bound on what a wrong path (a log, a device) costs.
     static let usersFileLimit = 16 << 20
-
-    private enum BoundedRead { case success([UInt8]), failure(String) }
-
-    private static func boundedRead(_ path: String) -> BoundedRead {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else { return .failure("cannot read users file \(path): " + String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count == 0 { return .success(bytes) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure("cannot read users file \(path): " + String(cString: strerror(errno)))
-            }
-            bytes += buffer[..<count]
-            if bytes.count > usersFileLimit {
-                return .failure("users file \(path) is larger than \(usersFileLimit >> 20) MiB")
-            }
-        }
-    }
 
     /// The file as last read and the generation it was read in, if `identity` (what is on disk
     /// now) is still that version.

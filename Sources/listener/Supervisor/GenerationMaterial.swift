@@ -1,5 +1,6 @@
 import Foundation
 import PosternConfig
+import PosternCore
 import PosternTLS
 
 /// What the supervisor reads from disk for one configuration generation and hands to the roles:
@@ -84,24 +85,15 @@ struct GenerationMaterial {
     /// The whole file, or a failure naming the setting and the path: it cannot be read, or it
     /// holds more than `fileLimit` bytes.
     static func file(_ path: String, what: String, limit: Int = fileLimit) throws(Failure) -> [UInt8] {
-        func failure(_ problem: String) -> Failure { Failure(description: "\(what): \(path): \(problem)") }
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else { throw failure("cannot read: " + String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw failure("cannot read: " + String(cString: strerror(errno)))
-            }
-            bytes += buffer[..<count]
-            guard bytes.count <= limit else {
-                throw failure("larger than \(limit >> 20) MiB; expected a PEM or secret file")
+        do {
+            return try BoundedFile.read(path, limit: limit)
+        } catch {
+            switch error {
+            case .unreadable(let reason):
+                throw Failure(description: "\(what): \(path): cannot read: \(reason)")
+            case .tooLarge:
+                throw Failure(description: "\(what): \(path): larger than \(limit >> 20) MiB; expected a PEM or secret file")
             }
         }
-        return bytes
     }
 }
