@@ -45,7 +45,7 @@ let package = Package(
         // RADIUS packets (RFC 2865/2866/3579): encoding, hiding, authenticators; no I/O.
         .target(name: "PosternRADIUS", dependencies: ["PosternCrypto", "PosternCore"], swiftSettings: strict),
         // The HTTPS portal's pure parts (SPEC §5): forms, cookies, CSRF tokens, headers; no I/O.
-        .target(name: "PosternPortal", dependencies: ["PosternCrypto"], swiftSettings: strict),
+        .target(name: "PosternPortal", dependencies: ["PosternCore", "PosternCrypto"], swiftSettings: strict),
         .target(name: "PosternConfig", dependencies: [
             "PosternCore", .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: strict),

@@ -1,3 +1,5 @@
+import Foundation
+import PosternCore
 import PosternCrypto
 
 /// The portal's session cookie (SPEC §5): 128 random bits, `__Host-` prefixed (so no Domain,
@@ -19,10 +21,7 @@ public enum SessionCookie {
 
     /// What authd keys a portal session by: SHA-256 of the cookie value, hex.
     public static func hash(of value: String) -> String? {
-        Crypto.digest(.sha256, Array(value.utf8)).map { $0.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 0x10 ? "0" + hex : hex
-        }.joined() }
+        Crypto.digest(.sha256, Array(value.utf8)).map(Hex.lowercase)
     }
 
     /// The `Set-Cookie` value that sets `name` to `value`; `maxAge` nil makes a browser-session
@@ -34,49 +33,31 @@ public enum SessionCookie {
     }
 }
 
-/// RFC 4648 §5, without padding.
+/// RFC 4648 §5, without padding, through Foundation's base64.
 public enum Base64URL {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
     public static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        var index = 0
-        while index + 3 <= bytes.count {
-            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
-            index += 3
-        }
-        let rest = bytes.count - index
-        if rest == 1 {
-            let n = UInt32(bytes[index]) << 16
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)]]
-        } else if rest == 2 {
-            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)]]
-        }
-        return String(decoding: out, as: UTF8.self)
+        var text = Data(bytes).base64EncodedString()
+        while text.last == "=" { text.removeLast() }
+        return String(text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
     }
 
-    /// nil for a character outside the alphabet or a length no encoding has.
+    /// nil for a character outside the alphabet, a length no encoding has, or a form `encode`
+    /// would not give (unused low bits set).
     public static func decode(_ text: String) -> [UInt8]? {
-        var values: [UInt32] = []
-        for byte in text.utf8 {
-            guard let value = alphabet.firstIndex(of: byte) else { return nil }
-            values.append(UInt32(value))
+        // Foundation would take the standard alphabet's + and / too.
+        guard text.utf8.count % 4 != 1, text.utf8.allSatisfy(isInAlphabet) else { return nil }
+        let standard = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
+        let padded = standard + String(repeating: "=", count: (4 - standard.utf8.count % 4) % 4)
+        guard let data = Data(base64Encoded: padded) else { return nil }
+        let bytes = [UInt8](data)
+        return encode(bytes) == text ? bytes : nil
+    }
+
+    private static func isInAlphabet(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"): true
+        default: false
         }
-        guard values.count % 4 != 1 else { return nil }
-        var out: [UInt8] = []
-        var index = 0
-        while index < values.count {
-            let chunk = values[index..<min(index + 4, values.count)]
-            var n: UInt32 = 0
-            for (offset, value) in chunk.enumerated() { n |= value << (18 - 6 * UInt32(offset)) }
-            let produced = chunk.count - 1
-            for offset in 0..<produced { out.append(UInt8(n >> (16 - 8 * UInt32(offset)) & 0xff)) }
-            index += 4
-        }
-        // Canonical only: the unused low bits of the last character must be zero.
-        guard encode(out) == text else { return nil }
-        return out
     }
 }

@@ -44,10 +44,7 @@ public struct DistinguishedName: Sendable, Equatable {
                 if let name = Self.shortNames[attribute.oid], let text = attribute.text {
                     return name + "=" + Self.escaped(text)
                 }
-                return attribute.oid + "=#" + attribute.der.map { byte in
-                    let hex = String(byte, radix: 16)
-                    return byte < 0x10 ? "0" + hex : hex
-                }.joined()
+                return attribute.oid + "=#" + Hex.lowercase(attribute.der)
             }.joined(separator: "+")
         }.joined(separator: ",")
     }
