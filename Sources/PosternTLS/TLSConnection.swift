@@ -186,14 +186,16 @@ public final class TLSConnection {
     /// The negotiated parameters; meaningful once the handshake is complete.
     public func sessionInfo() -> TLSSessionInfo {
         let cipher = SSL_get_current_cipher(ssl).flatMap { SSL_CIPHER_get_name($0) }.map { String(cString: $0) }
-        var subject: String?
-        if let certificate = SSL_get1_peer_certificate(ssl) {
+        let clientCertificate = context.checkClientCertificate(of: ssl)
+        // A checked client certificate has its subject read already.
+        var subject = clientCertificate?.certificate?.subject.rfc4514
+        if clientCertificate == nil, let certificate = SSL_get1_peer_certificate(ssl) {
             subject = X509Name.distinguishedName(X509_get_subject_name(certificate)).rfc4514
             X509_free(certificate)
         }
         let version = String(cString: SSL_get_version(ssl))
         return TLSSessionInfo(version: version, cipher: cipher ?? "", peerSubject: subject,
-                              clientCertificate: context.checkClientCertificate(of: ssl))
+                              clientCertificate: clientCertificate)
     }
 
     // MARK: Helpers

@@ -20,4 +20,12 @@ final class EventLoggerTests: XCTestCase {
         XCTAssertEqual(id.description, "00000000000000ab")
         XCTAssertNotEqual(SessionID.random(), SessionID.random())
     }
+
+    func testACappedValueIsAPrefixOfTheText() {
+        // A 4-byte character straddles the bound; the 1-byte ones after it must not be taken.
+        let text = String(repeating: "a", count: 1022) + "😀" + String(repeating: "b", count: 100)
+        XCTAssertEqual(LogValue.capped(text).text, String(repeating: "a", count: 1022) + "…(1126 bytes)")
+        XCTAssertEqual(LogValue.capped("short").text, "short")
+        XCTAssertNil(LogValue.capped(nil).text)
+    }
 }

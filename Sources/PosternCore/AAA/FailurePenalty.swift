@@ -10,8 +10,8 @@
 /// guess, while the user logging in from a clean address is never held up by them (otherwise
 /// anyone who knows a user's name could slow that user's logins to nothing). No request waits
 /// longer than `maximum`: one whose turn would come later is refused at once as a temporary
-/// failure. IPv6 addresses count by their /64. A correct password clears what that user failed from that address,
-/// not the address's failures for other users.
+/// failure. An address counts as its `ClientAddressScope` (an IPv6 /64). A correct password
+/// clears what that user failed from that address, not the address's failures for other users.
 public struct FailurePenalty: Sendable {
     /// Failures older than this are forgotten.
     public let window: Double

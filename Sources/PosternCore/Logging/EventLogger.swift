@@ -93,7 +93,10 @@ public struct LogValue: Sendable, ExpressibleByStringLiteral, ExpressibleByInteg
     public static func capped(_ text: String?, bytes: Int = 1024) -> LogValue {
         guard let text, text.utf8.count > bytes else { return LogValue(text) }
         var kept = ""
-        for character in text where kept.utf8.count + character.utf8.count <= bytes { kept.append(character) }
+        for character in text {
+            guard kept.utf8.count + character.utf8.count <= bytes else { break }
+            kept.append(character)
+        }
         return LogValue(kept + "…(\(text.utf8.count) bytes)")
     }
 }

@@ -28,7 +28,7 @@ public struct OutstandingTracker<Key: Hashable & Sendable>: Sendable {
         let address = ClientAddressScope.of(client)
         var evicted: [Key] = []
         if perAddress > 0 {
-            while count(from: address) >= perAddress,
+            while byAddress[address] ?? 0 >= perAddress,
                   let victim = oldest(in: .unauthenticated, from: address) ?? oldest(in: .authenticating, from: address) {
                 remove(victim)
                 evicted.append(victim)
