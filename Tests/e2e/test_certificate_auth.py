@@ -148,6 +148,8 @@ def test_a_crl_added_by_reload_refuses_a_certificate_that_worked(cert_postern, c
     since = postern.mark()
     assert posternctl(postern, "reload").returncode == 0
     postern.wait_for("config-reloaded", since=since)
+    # The listener builds the new generation's TLS contexts after the supervisor's reload.
+    postern.wait_for("listener-ready", since=since, generation="2")
     reply, session = imap_login(postern, pki, "revoked")
     assert reply.status == "NO", reply
     assert postern.wait_for("auth-result", session=session)["reason"] == "client certificate revoked"
